@@ -1,0 +1,88 @@
+#!/bin/bash
+# Static checks of the series in patches/:
+#  - every patch in series exists, and every patch file is in series;
+#  - the series applies to the base with 'git am' (exact context, no fuzz);
+#  - 'make export' of that result reproduces patches/ byte for byte;
+#  - scripts/checkpatch.pl --strict: no error, warning or check;
+#  - each patch has a subject, an explanatory body and a Signed-off-by;
+#  - the cover letter names every patch.
+set -eu
+. "$(dirname "$0")/lib.sh"
+need git perl
+
+PATCHES=$TOP/patches
+LINUX=$BUILD/linux
+WT=$BUILD/check-tree
+fail=0
+bad() {
+	echo "check: $*" >&2
+	fail=1
+}
+
+git -C "$LINUX" rev-parse -q --verify base >/dev/null 2>&1 || die "run 'make tree' first"
+stage "check series"
+list=$(series_list "$PATCHES" || true)
+for p in $list; do
+	[ -f "$PATCHES/$p" ] || bad "series names $p, which is missing"
+done
+for f in "$PATCHES"/*.patch; do
+	[ -e "$f" ] || break
+	p=$(basename "$f")
+	case "$p" in 0000-cover-letter.patch) continue ;; esac
+	echo "$list" | grep -qxF "$p" || bad "$p is not in patches/series"
+done
+[ $fail = 0 ] || die "series file and patches/ disagree"
+
+# Apply to a clean worktree of the base.
+if [ ! -d "$WT/.git" ] && [ ! -f "$WT/.git" ]; then
+	rm -rf "$WT"
+	git -C "$LINUX" worktree prune
+	git -C "$LINUX" worktree add -q --detach "$WT" base
+fi
+git -C "$WT" am --abort >/dev/null 2>&1 || true
+git -C "$WT" checkout -q --detach base
+git -C "$WT" reset -q --hard base
+for p in $list; do
+	git -C "$WT" -c user.name=check -c user.email=check@localhost \
+		am -q "$PATCHES/$p" >"$BUILD/check-am.log" 2>&1 || {
+		git -C "$WT" am --abort >/dev/null 2>&1 || true
+		die "$p does not apply cleanly to the base (see $BUILD/check-am.log)"
+	}
+done
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+LINUX=$WT "$TOP/scripts/export.sh" "$out" >/dev/null
+for f in "$out"/*; do
+	cmp -s "$f" "$PATCHES/$(basename "$f")" ||
+		bad "patches/$(basename "$f") differs from what 'make export' writes"
+done
+
+for p in $list; do
+	f=$PATCHES/$p
+	# checkpatch runs scripts/spdxcheck.py with "python": the system one,
+	# which has python3-ply and python3-git.
+	(cd "$WT" && PATH=/usr/bin:$PATH perl scripts/checkpatch.pl --strict --quiet --no-summary "$f") >"$out/cp.txt" 2>&1 ||
+		bad "$p: checkpatch --strict complains:$(echo; sed 's/^/    /' "$out/cp.txt")"
+	grep -q '^Subject: \[PATCH[^]]*\] .' "$f" || bad "$p: no subject"
+	grep -q '^Signed-off-by: .* <.*@.*>' "$f" || bad "$p: no Signed-off-by"
+	body=$(awk '/^$/ && !h { h = 1; next } h && /^---$/ { exit } h' "$f" |
+		grep -v '^\(Signed-off-by\|Cc\|Reviewed-by\|Acked-by\|Tested-by\|Link\|Fixes\):' |
+		grep -c '[a-z]' || true)
+	[ "$body" -ge 3 ] || bad "$p: the commit message needs a body (what, why, how tested)"
+done
+
+if [ -n "$list" ]; then
+	cover=$PATCHES/0000-cover-letter.patch
+	if [ ! -f "$cover" ]; then
+		bad "no patches/0000-cover-letter.patch"
+	else
+		for p in $list; do
+			s=$(sed -n 's/^Subject: \[PATCH[^]]*\] //p' "$PATCHES/$p")
+			grep -qF "$s" "$cover" || bad "cover letter does not name '$s'"
+		done
+	fi
+fi
+[ $fail = 0 ] || die "series checks failed"
+echo "series: $(echo "$list" | grep -c . || true) patches apply, export identically and pass checkpatch --strict"
+stage_done

@@ -1,0 +1,37 @@
+#!/bin/bash
+# Install the host packages the workbench needs (Debian 12).  As root this
+# runs apt-get; otherwise it prints the exact command and stops.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+# command:package pairs; a package is installed when its command is missing.
+DEPS="gcc:gcc make:make flex:flex bison:bison bc:bc perl:perl
+      xz:xz-utils cpio:cpio git:git dpkg-deb:dpkg apt-get:apt
+      qemu-system-x86_64:qemu-system-x86 busybox:busybox-static
+      ccache:ccache gnuplot:gnuplot-nox rsync:rsync"
+# header:package pairs for the kernel build (objtool, sign-file).
+HDRS="/usr/include/libelf.h:libelf-dev /usr/include/openssl/ssl.h:libssl-dev
+      /usr/lib/x86_64-linux-gnu/libc.a:libc6-dev /usr/include/sys/capability.h:libcap-dev
+      /usr/lib/python3/dist-packages/ply/lex.py:python3-ply
+      /usr/lib/python3/dist-packages/git/__init__.py:python3-git
+      /usr/bin/python:python-is-python3"
+
+missing=
+for d in $DEPS; do
+	command -v "${d%%:*}" >/dev/null 2>&1 || missing="$missing ${d#*:}"
+done
+for d in $HDRS; do
+	[ -e "${d%%:*}" ] || missing="$missing ${d#*:}"
+done
+[ -z "$missing" ] && exit 0
+
+cmd="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" != 0 ]; then
+	echo "missing packages; as root run: apt-get update && $cmd" >&2
+	exit 1
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null 2>&1 || true
+$cmd >"${TMPDIR:-/tmp}/workbench-deps.log" 2>&1 ||
+	die "apt-get install failed; see ${TMPDIR:-/tmp}/workbench-deps.log"

@@ -1,0 +1,88 @@
+#!/bin/bash
+# Fetch the pinned base (base.conf) and verify it; print the tarball path.
+#
+# The .deb is fetched with apt itself, with a private sources list and private
+# state/cache directories, from the mirror that this machine's own Debian
+# security source already uses.  The system's apt configuration is untouched.
+# BASE_TARBALL=/path/linux-source-5.10.tar.xz skips all of this;
+# BASE_CACHE=DIR keeps the download somewhere else.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+if [ -n "${BASE_TARBALL:-}" ]; then
+	[ -r "$BASE_TARBALL" ] || die "BASE_TARBALL=$BASE_TARBALL is not a readable file"
+	echo "$BASE_TARBALL"
+	exit 0
+fi
+
+# Downloaded once per user, not per clone.
+CACHE=${BASE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/madv-populate-workbench}
+DEB=$CACHE/${BASE_PKG}_${BASE_VERSION}_all.deb
+TARBALL=$CACHE/$(basename "$BASE_DEB_MEMBER")
+
+verify() {
+	[ "$(stat -c %s "$1")" = "$BASE_DEB_SIZE" ] &&
+		echo "$BASE_DEB_SHA256  $1" | sha256sum --quiet -c - >/dev/null 2>&1
+}
+
+# The URI of the machine's Debian security archive, from either apt format.
+security_uri() {
+	local f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -r "$f" ] || continue
+		awk 'BEGIN { RS = ""; IGNORECASE = 1 }
+		     /(^|\n)Suites:[^\n]*-security/ {
+			if (match($0, /(^|\n)URIs:[ \t]*[^ \t\n]+/)) {
+				s = substr($0, RSTART, RLENGTH)
+				sub(/^\n?URIs:[ \t]*/, "", s); print s; exit
+			}
+		     }' "$f"
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -r "$f" ] || continue
+		awk '$1 == "deb" && $0 ~ /-security/ {
+			for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit }
+		     }' "$f"
+	done
+}
+
+if [ -f "$TARBALL" ] && [ -f "$TARBALL.ok" ]; then
+	echo "$TARBALL"
+	exit 0
+fi
+
+mkdir -p "$CACHE"
+if ! { [ -f "$DEB" ] && verify "$DEB"; }; then
+	need apt-get
+	[ -r "$BASE_KEYRING" ] ||
+		die "keyring $BASE_KEYRING missing; install debian-archive-keyring"
+	uri=$(security_uri | head -n 1)
+	[ -n "$uri" ] ||
+		die "no Debian security source in /etc/apt; set BASE_TARBALL=/path/to/linux-source-5.10.tar.xz"
+	echo "fetching $BASE_PKG=$BASE_VERSION from $BASE_SUITE at the machine's security mirror" >&2
+	apt=$CACHE/apt
+	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/parts"
+	echo "deb [signed-by=$BASE_KEYRING] $uri $BASE_SUITE $BASE_COMPONENT" >"$apt/sources.list"
+	opts=(-o "Dir::Etc::SourceList=$apt/sources.list"
+	      -o "Dir::Etc::SourceParts=$apt/parts"
+	      -o "Dir::State::Lists=$apt/lists"
+	      -o "Dir::Cache=$apt/cache"
+	      -o "Debug::NoLocking=1"
+	      -o "APT::Sandbox::User=root")
+	apt-get -q "${opts[@]}" update >"$apt/update.log" 2>&1 ||
+		die "apt-get update of $BASE_SUITE failed (network?); see $apt/update.log"
+	(cd "$CACHE" && apt-get -q "${opts[@]}" download "$BASE_PKG=$BASE_VERSION") \
+		>"$apt/download.log" 2>&1 ||
+		die "apt-get download $BASE_PKG=$BASE_VERSION failed; see $apt/download.log"
+	verify "$DEB" ||
+		die "$DEB: size or sha256 differs from base.conf; delete it and retry, or set BASE_TARBALL"
+fi
+
+echo "extracting $BASE_DEB_MEMBER" >&2
+need dpkg-deb tar
+rm -f "$TARBALL" "$TARBALL.ok"
+dpkg-deb --fsys-tarfile "$DEB" | tar -xO "./$BASE_DEB_MEMBER" >"$TARBALL.tmp" ||
+	die "$DEB does not contain $BASE_DEB_MEMBER"
+mv "$TARBALL.tmp" "$TARBALL"
+touch "$TARBALL.ok"
+echo "$TARBALL"

@@ -1,0 +1,55 @@
+#!/bin/bash
+# Build the guest's initramfs: /init (guest/init.c), busybox, the test
+# programs and the lists, all static.  The test programs are the ones the
+# lists run as ./NAME or /tests/NAME: guest/NAME.c, or the base's selftest
+# tools/testing/selftests/vm/NAME.c, built against build/linux's headers.
+set -eu
+. "$(dirname "$0")/lib.sh"
+need gcc cpio busybox
+
+LINUX=$BUILD/linux
+OUT=$BUILD/initramfs
+HDR=$OUT/usr
+ROOT=$OUT/root
+[ -f "$LINUX/Makefile" ] || die "build/linux missing; run 'make tree'"
+
+stage "initramfs"
+rm -rf "$ROOT"
+mkdir -p "$ROOT"/{bin,sbin,etc/wb,tests,proc,sys,dev,tmp,run,host} "$HDR"
+make -s -C "$LINUX" O="$OUT/hdr-obj" INSTALL_HDR_PATH="$HDR" headers_install >/dev/null ||
+	die "headers_install failed"
+
+CFLAGS=(-static -O2 -g0 -Wall -I"$HDR/include")
+gcc "${CFLAGS[@]}" -Wextra -o "$ROOT/init" "$TOP/guest/init.c" || die "guest/init.c does not build"
+
+# The programs the lists name as ./NAME or /tests/NAME.
+progs=$(sed -n 's@.*\(\./\|/tests/\)\([A-Za-z0-9_-]*\).*@\2@p' "$TOP"/guest/*.list | sort -u)
+for p in $progs; do
+	src=$TOP/guest/$p.c
+	[ -f "$src" ] || src=$LINUX/tools/testing/selftests/vm/$p.c
+	[ -f "$src" ] || die "guest lists run ./$p, but neither guest/$p.c nor selftests/vm/$p.c exists"
+	obj=$OUT/bin/$p
+	mkdir -p "$OUT/bin"
+	if [ ! -x "$obj" ] || [ "$src" -nt "$obj" ] || [ "$HDR/include" -nt "$obj" ]; then
+		gcc "${CFLAGS[@]}" -o "$obj" "$src" -lrt -lpthread -lm -lcap >"$OUT/$p.log" 2>&1 || {
+			cat "$OUT/$p.log" >&2
+			die "$src does not build (log: $OUT/$p.log)"
+		}
+	fi
+	cp "$obj" "$ROOT/tests/$p"
+done
+
+cp "$(command -v busybox)" "$ROOT/bin/busybox"
+for a in $(busybox --list); do
+	[ -e "$ROOT/bin/$a" ] || ln -s busybox "$ROOT/bin/$a"
+done
+cp "$TOP"/guest/*.list "$ROOT/etc/wb/"
+# Accounts for tests that must run unprivileged (su nobody -c ...).
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/tmp:/bin/sh\n' >"$ROOT/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' >"$ROOT/etc/group"
+git -C "$LINUX" log --reverse --format='%s' base..HEAD >"$ROOT/etc/wb/series"
+
+(cd "$ROOT" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$OUT/initramfs.cpio.tmp"
+mv "$OUT/initramfs.cpio.tmp" "$OUT/initramfs.cpio"
+echo "initramfs: $OUT/initramfs.cpio ($(du -h "$OUT/initramfs.cpio" | cut -f1), programs: $(echo $progs))"
+stage_done
