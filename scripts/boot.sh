@@ -18,6 +18,10 @@ INITRD=$BUILD/initramfs/initramfs.cpio
 [ -f "$KERNEL" ] || die "no kernel at $KERNEL; run 'make build'"
 [ -f "$INITRD" ] || die "no initramfs at $INITRD; run 'make initramfs'"
 
+# configs/$PROFILE.env may set GUEST_MEM and the like; the caller's win.
+if [ -f "$TOP/configs/$PROFILE.env" ] && [ -z "${GUEST_MEM:-}" ]; then
+	. "$TOP/configs/$PROFILE.env"
+fi
 cmdline=$(cat "$TOP/configs/default.cmdline")
 [ "$PROFILE" = default ] || [ ! -f "$TOP/configs/$PROFILE.cmdline" ] ||
 	cmdline="$cmdline $(cat "$TOP/configs/$PROFILE.cmdline")"
@@ -29,7 +33,7 @@ if [ -w /dev/kvm ]; then
 else
 	qemu+=(-accel tcg -cpu max)
 fi
-share=(-fsdev local,id=host,path=/,security_model=none,readonly=on
+share=(-fsdev local,id=host,path=/,security_model=none,readonly=on,multidevs=remap
        -device virtio-9p-pci,fsdev=host,mount_tag=hostroot)
 
 case "$MODE" in

@@ -1,8 +1,9 @@
 #!/bin/bash
 # Write the commits of build/linux above the base as patches, plus the
 # series file, into DIR (default: patches/).  Deterministic: zero commit ids,
-# no signature, fixed abbreviation, names from the subjects.  The cover
-# letter (0000-cover-letter.patch) is written by hand and left alone.
+# no signature, fixed abbreviation, names from the subjects.  The text of
+# the cover letter (0000-cover-letter.patch) is written by hand; export
+# renews the shortlog and diffstat at its end.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need git
@@ -24,7 +25,20 @@ for f in "$tmp"/*.patch; do
 	[ -e "$f" ] || break
 	echo "$(basename "$f")" >>"$tmp/series"
 done
-# Drop patches that the series no longer has; keep the cover letter.
+# The cover letter: its hand-written text is kept, the shortlog and
+# diffstat after it are written anew.
+cover=$TOP/patches/0000-cover-letter.patch
+if [ -f "$cover" ]; then
+	{
+		sed '/^[^ ].* ([0-9]*):$/,$d' "$cover"
+		git -C "$LINUX" shortlog base..HEAD | cat
+		echo
+		git -C "$LINUX" diff --stat=72 base..HEAD | cat
+		echo
+		echo "--"
+	} >"$tmp/0000-cover-letter.patch"
+fi
+# Drop patches that the series no longer has.
 for f in "$OUT"/[0-9][0-9][0-9][0-9]-*.patch; do
 	[ -e "$f" ] || break
 	case "$(basename "$f")" in 0000-*) continue ;; esac

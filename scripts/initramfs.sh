@@ -23,7 +23,8 @@ CFLAGS=(-static -O2 -g0 -Wall -I"$HDR/include")
 gcc "${CFLAGS[@]}" -Wextra -o "$ROOT/init" "$TOP/guest/init.c" || die "guest/init.c does not build"
 
 # The programs the lists name as ./NAME or /tests/NAME.
-progs=$(sed -n 's@.*\(\./\|/tests/\)\([A-Za-z0-9_-]*\).*@\2@p' "$TOP"/guest/*.list | sort -u)
+# The last ./NAME (or /tests/NAME) of each line, NAME not ending in .sh.
+progs=$(sed -n 's@.*\(\./\|/tests/\)\([A-Za-z0-9_-]*\)\( .*\)\?$@\2@p' "$TOP"/guest/*.list | sort -u)
 for p in $progs; do
 	src=$TOP/guest/$p.c
 	[ -f "$src" ] || src=$LINUX/tools/testing/selftests/vm/$p.c
@@ -44,6 +45,7 @@ for a in $(busybox --list); do
 	[ -e "$ROOT/bin/$a" ] || ln -s busybox "$ROOT/bin/$a"
 done
 cp "$TOP"/guest/*.list "$ROOT/etc/wb/"
+cp "$TOP"/guest/*.sh "$ROOT/tests/"
 # Accounts for tests that must run unprivileged (su nobody -c ...).
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/tmp:/bin/sh\n' >"$ROOT/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$ROOT/etc/group"
