@@ -6,7 +6,7 @@ export PROFILE
 S := scripts
 
 .PHONY: all deps fetch tree kernel initramfs run test exec shell export check \
-	verdict-test clean help
+	verdict-test peer bench clean help
 
 all: run
 
@@ -41,6 +41,12 @@ exec: kernel initramfs
 
 shell: kernel initramfs
 	@$(S)/boot.sh shell
+
+peer: deps
+	@$(S)/peer.sh
+
+bench: kernel initramfs peer
+	@$(S)/bench.sh
 
 export:
 	@$(S)/export.sh

@@ -6,11 +6,12 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 need make gcc flex bison bc
 
-LINUX=$BUILD/linux
-OBJ=$BUILD/obj-$PROFILE
-[ -f "$LINUX/Makefile" ] || die "build/linux missing; run 'make tree'"
+# LINUX and OBJ name another tree and build dir (scripts/peer.sh does).
+LINUX=${LINUX:-$BUILD/linux}
+OBJ=${OBJ:-$BUILD/obj-$PROFILE}
+[ -f "$LINUX/Makefile" ] || die "$LINUX missing; run 'make tree'"
 
-frags=("$TOP/configs/guest.config")
+frags=("$TOP/configs/guest.config" ${EXTRA_FRAGMENTS:-})
 if [ "$PROFILE" != default ]; then
 	[ -f "$TOP/configs/$PROFILE.config" ] ||
 		die "PROFILE=$PROFILE: no configs/$PROFILE.config"
@@ -18,9 +19,10 @@ if [ "$PROFILE" != default ]; then
 fi
 
 KMAKE=(make -s -C "$LINUX" O="$OBJ" -j"$(nproc)")
-# ccache keeps its cache in the user's cache dir: rebuilds from a fresh
-# clone on the same machine are then mostly cache hits.
+# ccache keeps its cache in the user's cache dir, and paths relative to
+# the checkout: a fresh clone elsewhere on the same machine hits it too.
 if command -v ccache >/dev/null 2>&1; then
+	export CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=1
 	KMAKE+=(CC="ccache gcc")
 fi
 
@@ -31,8 +33,10 @@ cfgtmp=$(mktemp -d)
 trap 'rm -rf "$cfgtmp"' EXIT
 "${KMAKE[@]}" O="$cfgtmp" tinyconfig >/dev/null
 (cd "$cfgtmp" && KCONFIG_CONFIG=.config \
-	"$LINUX/scripts/kconfig/merge_config.sh" -m -O . .config "${frags[@]}" >/dev/null)
-"${KMAKE[@]}" O="$cfgtmp" olddefconfig >/dev/null
+	"$LINUX/scripts/kconfig/merge_config.sh" -m -O . .config "${frags[@]}" \
+	>"$OBJ/config.log" 2>&1) || die "merging the fragments failed; see $OBJ/config.log"
+"${KMAKE[@]}" O="$cfgtmp" olddefconfig >/dev/null 2>"$OBJ/config.log" ||
+	die "olddefconfig failed; see $OBJ/config.log"
 cp "$cfgtmp/.config" "$new"
 
 # Every option a fragment asks for must have survived olddefconfig.

@@ -1,5 +1,6 @@
 #!/bin/bash
-# Fetch the pinned base (base.conf) and verify it; print the tarball path.
+# Fetch the pinned base (base.conf, or the pin file given) and verify it;
+# print the tarball path.
 #
 # The .deb is fetched with apt itself, with a private sources list and private
 # state/cache directories, from the mirror that this machine's own Debian
@@ -9,9 +10,16 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-if [ -n "${BASE_TARBALL:-}" ]; then
-	[ -r "$BASE_TARBALL" ] || die "BASE_TARBALL=$BASE_TARBALL is not a readable file"
-	echo "$BASE_TARBALL"
+# fetch-base.sh [CONF]: another pin file than base.conf (peer.conf).
+TARBALL_OVERRIDE_VAR=BASE_TARBALL
+if [ -n "${1:-}" ]; then
+	[ -r "$TOP/$1" ] || die "no pin file $1"
+	. "$TOP/$1"
+fi
+override=${!TARBALL_OVERRIDE_VAR:-}
+if [ -n "$override" ]; then
+	[ -r "$override" ] || die "$TARBALL_OVERRIDE_VAR=$override is not a readable file"
+	echo "$override"
 	exit 0
 fi
 
@@ -58,7 +66,7 @@ if ! { [ -f "$DEB" ] && verify "$DEB"; }; then
 		die "keyring $BASE_KEYRING missing; install debian-archive-keyring"
 	uri=$(security_uri | head -n 1)
 	[ -n "$uri" ] ||
-		die "no Debian security source in /etc/apt; set BASE_TARBALL=/path/to/linux-source-5.10.tar.xz"
+		die "no Debian security source in /etc/apt; set $TARBALL_OVERRIDE_VAR=/path/to/$(basename "$BASE_DEB_MEMBER")"
 	echo "fetching $BASE_PKG=$BASE_VERSION from $BASE_SUITE at the machine's security mirror" >&2
 	apt=$CACHE/apt
 	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/parts"
@@ -75,7 +83,7 @@ if ! { [ -f "$DEB" ] && verify "$DEB"; }; then
 		>"$apt/download.log" 2>&1 ||
 		die "apt-get download $BASE_PKG=$BASE_VERSION failed; see $apt/download.log"
 	verify "$DEB" ||
-		die "$DEB: size or sha256 differs from base.conf; delete it and retry, or set BASE_TARBALL"
+		die "$DEB: size or sha256 differs from the pin; delete it and retry, or set $TARBALL_OVERRIDE_VAR"
 fi
 
 echo "extracting $BASE_DEB_MEMBER" >&2

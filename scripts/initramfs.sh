@@ -1,11 +1,12 @@
 #!/bin/bash
 # Build the guest's initramfs: /init (guest/init.c), busybox, the test
-# programs and the lists, all static.  The test programs are the ones the
-# lists run as ./NAME or /tests/NAME: guest/NAME.c, or the base's selftest
-# tools/testing/selftests/vm/NAME.c, built against build/linux's headers.
+# programs, the lists and scripts, and a small ext4 image, all static.
+# The programs are guest/*.c and the selftests the lists run as ./NAME or
+# /tests/NAME (tools/testing/selftests/vm/NAME.c of build/linux), built
+# against build/linux's uapi headers.
 set -eu
 . "$(dirname "$0")/lib.sh"
-need gcc cpio busybox
+need gcc cpio busybox mkfs.ext4
 
 LINUX=$BUILD/linux
 OUT=$BUILD/initramfs
@@ -23,8 +24,10 @@ CFLAGS=(-static -O2 -g0 -Wall -I"$HDR/include")
 gcc "${CFLAGS[@]}" -Wextra -o "$ROOT/init" "$TOP/guest/init.c" || die "guest/init.c does not build"
 
 # The programs the lists name as ./NAME or /tests/NAME.
-# The last ./NAME (or /tests/NAME) of each line, NAME not ending in .sh.
-progs=$(sed -n 's@.*\(\./\|/tests/\)\([A-Za-z0-9_-]*\)\( .*\)\?$@\2@p' "$TOP"/guest/*.list | sort -u)
+# Every guest/*.c program, and the selftests that the lists run: the last
+# ./NAME (or /tests/NAME) of each line, NAME not ending in .sh.
+progs=$( (cd "$TOP/guest" && ls *.c | sed 's/\.c$//' | grep -vx init
+	  sed -n 's@.*\(\./\|/tests/\)\([A-Za-z0-9_-]*\)\( .*\)\?$@\2@p' "$TOP"/guest/*.list) | sort -u)
 for p in $progs; do
 	src=$TOP/guest/$p.c
 	[ -f "$src" ] || src=$LINUX/tools/testing/selftests/vm/$p.c
@@ -46,6 +49,8 @@ for a in $(busybox --list); do
 done
 cp "$TOP"/guest/*.list "$ROOT/etc/wb/"
 cp "$TOP"/guest/*.sh "$ROOT/tests/"
+# A real ext4 (extents, fallocate) for the file-backed cases: mkdisk.sh.
+mkfs.ext4 -q -F "$ROOT/etc/wb/disk.img" 16M >/dev/null || die "mkfs.ext4 failed"
 # Accounts for tests that must run unprivileged (su nobody -c ...).
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/tmp:/bin/sh\n' >"$ROOT/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$ROOT/etc/group"

@@ -1,0 +1,20 @@
+#!/bin/sh
+# bench.sh: set up and run madv_populate_bench in the guest.
+# Sizes and runs come from the kernel command line (wb.bench_sizes=2,512
+# wb.bench_runs=5, set by scripts/bench.sh), default: a smoke run of
+# 2 MiB, one run.  The TSV goes to stdout; exit 1 if a cell failed.
+set -e
+arg() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
+sizes=$(arg wb.bench_sizes); sizes=${sizes:-2}
+runs=$(arg wb.bench_runs); runs=${runs:-1}
+./mkdisk.sh /mnt/disk
+mkdir -p /mnt/huge
+grep -q " /mnt/huge " /proc/mounts || mount -t hugetlbfs none /mnt/huge
+# Free huge pages for the largest size, plus one, on top of those in use.
+max=$(echo "$sizes" | tr , '\n' | sort -n | tail -n 1)
+total=$(awk '/^HugePages_Total:/ { print $2 }' /proc/meminfo)
+free=$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)
+echo $((total - free + max / 2 + 1)) >/proc/sys/vm/nr_hugepages
+echo madvise >/sys/kernel/mm/transparent_hugepage/enabled
+echo "# clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)" >&2
+exec ./madv_populate_bench -s "$sizes" -n "$runs" -d /mnt/disk -H /mnt/huge

@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The benchmark of the MADV_POPULATE_(READ|WRITE) cover letter, extended.
+ *
+ * For each size, mapping (MAP_PRIVATE, MAP_SHARED) and backing of the cover
+ * letter's table, time each way of prefaulting an empty mapping (minimum
+ * of N runs, single thread, a fresh mapping and file every run):
+ *
+ *   Read, Write, Read/Write   touch every page by hand (one byte per page;
+ *                             Read/Write reads it and writes it back)
+ *   POPULATE_READ/_WRITE      one madvise()
+ *   FALLOCATE[+method]        fallocate() the file first (shared files)
+ *   MAP_POPULATE, mlock       the other ways a user would prefault
+ *   memset                    the floor: writing the already populated range
+ *
+ * Output: one TSV line per cell on stdout,
+ *   size_mib  mapping  backing  method  ms
+ * progress on stderr.  A cell that cannot be measured prints "NA" with the
+ * reason, and the exit status is 1.
+ *
+ * Usage: madv_populate_bench [-s MIB[,MIB...]] [-n RUNS] [-d DIR] [-H DIR]
+ *   -s sizes in MiB (default 2)     -n runs per cell (default 5)
+ *   -d directory on a disk filesystem for "file" (default: skip "file")
+ *   -H hugetlbfs mount for "hugetlbfs" (default: skip it)
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#define MADV_POPULATE_WRITE	23
+#endif
+#ifndef MFD_HUGETLB
+#define MFD_HUGETLB		0x0004U
+#endif
+
+#define MIB			(1UL << 20)
+#define HPAGE			(2UL << 20)
+
+enum backing { ANON, ANON_HUGE, MEMFD, MEMFD_HUGE, TMPFS, FILE_DISK, HUGETLBFS, NR_BACKINGS };
+
+static const char * const backing_names[] = {
+	"Anon 4 KiB", "Anon 2 MiB", "Memfd 4 KiB", "Memfd 2 MiB", "tmpfs", "file", "hugetlbfs",
+};
+
+enum method {
+	READ, WRITE, READ_WRITE, POP_READ, POP_WRITE,
+	FALLOC, FALLOC_READ, FALLOC_WRITE, FALLOC_READ_WRITE, FALLOC_POP_READ, FALLOC_POP_WRITE,
+	MAP_POP, MLOCK, MEMSET, NR_METHODS
+};
+
+static const char * const method_names[] = {
+	"Read", "Write", "Read/Write", "POPULATE_READ", "POPULATE_WRITE",
+	"FALLOCATE", "FALLOCATE+Read", "FALLOCATE+Write", "FALLOCATE+Read/Write",
+	"FALLOCATE+POPULATE_READ", "FALLOCATE+POPULATE_WRITE",
+	"MAP_POPULATE", "mlock", "memset",
+};
+
+static const char *disk_dir, *hugetlbfs_dir;
+static size_t pagesize;
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static bool is_huge(enum backing b)
+{
+	return b == ANON_HUGE || b == MEMFD_HUGE || b == HUGETLBFS;
+}
+
+static bool has_fd(enum backing b)
+{
+	return b != ANON && b != ANON_HUGE;
+}
+
+/* The cells of the cover letter's table, plus MAP_POPULATE, mlock, memset. */
+static bool cell_wanted(bool shared, enum backing b, enum method m)
+{
+	if (!shared && b == ANON_HUGE)
+		return false;
+	if (m >= FALLOC && m <= FALLOC_POP_WRITE)
+		return shared && has_fd(b);
+	if (b == FILE_DISK && !disk_dir)
+		return false;
+	if (b == HUGETLBFS && !hugetlbfs_dir)
+		return false;
+	return true;
+}
+
+/* A fresh, empty file of @len for @b, or -1 (no fd needed) / -2 (error). */
+static int open_backing(enum backing b, size_t len)
+{
+	char path[4096];
+	int fd;
+
+	switch (b) {
+	case MEMFD:
+		fd = memfd_create("bench", 0);
+		break;
+	case MEMFD_HUGE:
+		fd = memfd_create("bench", MFD_HUGETLB);
+		break;
+	case TMPFS:
+	case FILE_DISK:
+	case HUGETLBFS:
+		snprintf(path, sizeof(path), "%s/bench.XXXXXX",
+			 b == TMPFS ? "/dev/shm" : b == FILE_DISK ? disk_dir : hugetlbfs_dir);
+		fd = mkstemp(path);
+		if (fd >= 0)
+			unlink(path);
+		break;
+	default:
+		return -1;
+	}
+	if (fd < 0 || ftruncate(fd, len))
+		return -2;
+	return fd;
+}
+
+static void touch(char *p, size_t len, size_t step, enum method m)
+{
+	size_t off;
+
+	for (off = 0; off < len; off += step) {
+		char *c = p + off;
+
+		switch (m) {
+		case READ:
+		case FALLOC_READ:
+			(void)__atomic_load_n(c, __ATOMIC_RELAXED);
+			break;
+		case WRITE:
+		case FALLOC_WRITE:
+			__atomic_store_n(c, 0, __ATOMIC_RELAXED);
+			break;
+		default:	/* Read/Write: keep the data, fault read then write */
+			__atomic_store_n(c, __atomic_load_n(c, __ATOMIC_RELAXED), __ATOMIC_RELAXED);
+			break;
+		}
+	}
+}
+
+/* One run of one cell: the time in ms, or a negative errno. */
+static double run_once(bool shared, enum backing b, enum method m, size_t len)
+{
+	int flags = (shared ? MAP_SHARED : MAP_PRIVATE) | (has_fd(b) ? 0 : MAP_ANONYMOUS);
+	size_t step = is_huge(b) ? HPAGE : pagesize;
+	double t0, t = 0;
+	int fd, err = 0;
+	char *p;
+
+	if (b == ANON_HUGE)
+		flags |= MAP_HUGETLB;
+	fd = open_backing(b, len);
+	if (fd == -2)
+		return -errno;
+	if (m == MAP_POP) {
+		t0 = now_ms();
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags | MAP_POPULATE, fd, 0);
+		t = now_ms() - t0;
+	} else {
+		p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, fd, 0);
+	}
+	if (p == MAP_FAILED) {
+		err = errno;
+		goto out;
+	}
+	if (b == ANON)
+		madvise(p, len, MADV_NOHUGEPAGE);	/* 4 KiB means 4 KiB */
+
+	t0 = now_ms();
+	switch (m) {
+	case READ:
+	case WRITE:
+	case READ_WRITE:
+		touch(p, len, step, m);
+		break;
+	case POP_READ:
+	case POP_WRITE:
+		if (madvise(p, len, m == POP_READ ? MADV_POPULATE_READ : MADV_POPULATE_WRITE))
+			err = errno;
+		break;
+	case FALLOC:
+	case FALLOC_READ:
+	case FALLOC_WRITE:
+	case FALLOC_READ_WRITE:
+	case FALLOC_POP_READ:
+	case FALLOC_POP_WRITE:
+		if (fallocate(fd, 0, 0, len)) {
+			err = errno;
+			break;
+		}
+		if (m == FALLOC_POP_READ || m == FALLOC_POP_WRITE) {
+			if (madvise(p, len, m == FALLOC_POP_READ ?
+				    MADV_POPULATE_READ : MADV_POPULATE_WRITE))
+				err = errno;
+		} else if (m != FALLOC) {
+			touch(p, len, step, m);
+		}
+		break;
+	case MLOCK:
+		if (mlock(p, len))
+			err = errno;
+		break;
+	case MEMSET:
+		if (madvise(p, len, MADV_POPULATE_WRITE)) {
+			err = errno;
+			break;
+		}
+		t0 = now_ms();
+		memset(p, 1, len);
+		break;
+	default:
+		break;
+	}
+	if (m != MAP_POP)
+		t = now_ms() - t0;
+	munmap(p, len);
+out:
+	if (fd >= 0)
+		close(fd);
+	return err ? -err : t;
+}
+
+static int failed_cells;
+
+static int bench(size_t size_mib, int runs)
+{
+	size_t len = size_mib * MIB;
+	int shared, b, m, r, cells = 0;
+	double best, t;
+
+	for (shared = 0; shared <= 1; shared++) {
+		for (b = 0; b < NR_BACKINGS; b++) {
+			for (m = 0; m < NR_METHODS; m++) {
+				if (!cell_wanted(shared, b, m))
+					continue;
+				best = -1;
+				for (r = 0; r < runs; r++) {
+					t = run_once(shared, b, m, len);
+					if (t < 0) {
+						best = t;
+						break;
+					}
+					if (best < 0 || t < best)
+						best = t;
+				}
+				printf("%zu\t%s\t%s\t%s\t", size_mib,
+				       shared ? "MAP_SHARED" : "MAP_PRIVATE",
+				       backing_names[b], method_names[m]);
+				if (best < 0) {
+					printf("NA\t%s\n", strerror(-best));
+					failed_cells++;
+				}
+				else
+					printf("%.3f\n", best);
+				fflush(stdout);
+				fprintf(stderr, "# %zu MiB %s %s %s: %s%s\n", size_mib,
+					shared ? "MAP_SHARED" : "MAP_PRIVATE",
+					backing_names[b], method_names[m],
+					best < 0 ? "NA: " : "done",
+					best < 0 ? strerror(-best) : "");
+				cells++;
+			}
+		}
+	}
+	return cells;
+}
+
+int main(int argc, char **argv)
+{
+	char *sizes = "2", *tok, *save;
+	int opt, runs = 5, cells = 0;
+
+	pagesize = getpagesize();
+	while ((opt = getopt(argc, argv, "s:n:d:H:")) != -1) {
+		switch (opt) {
+		case 's':
+			sizes = optarg;
+			break;
+		case 'n':
+			runs = atoi(optarg);
+			break;
+		case 'd':
+			disk_dir = optarg;
+			break;
+		case 'H':
+			hugetlbfs_dir = optarg;
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-s MIB,...] [-n RUNS] [-d DIR] [-H DIR]\n",
+				argv[0]);
+			return 2;
+		}
+	}
+	if (runs < 1)
+		runs = 1;
+	printf("size_mib\tmapping\tbacking\tmethod\tms\n");
+	for (tok = strtok_r(sizes, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+		cells += bench(strtoul(tok, NULL, 10), runs);
+	fprintf(stderr, "# %d cells, minimum of %d runs each, %d not measured\n",
+		cells, runs, failed_cells);
+	return failed_cells ? 1 : 0;
+}

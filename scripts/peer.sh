@@ -1,0 +1,20 @@
+#!/bin/bash
+# Build the peer kernel of 'make bench' (peer.conf: Debian 12's 6.1) with
+# the same config fragment as ours, plus configs/peer.config where 6.1
+# needs it.  Tree in build/peer, build in build/obj-peer.
+set -eu
+. "$(dirname "$0")/lib.sh"
+need tar xz
+
+PEER=$BUILD/peer
+tarball=$("$TOP/scripts/fetch-base.sh" peer.conf)
+if [ ! -f "$PEER/.unpacked" ]; then
+	stage "unpack peer"
+	rm -rf "$PEER"
+	mkdir -p "$PEER"
+	tar -xf "$tarball" -C "$PEER" --strip-components=1 || die "cannot unpack $tarball"
+	touch "$PEER/.unpacked"
+	stage_done
+fi
+EXTRA_FRAGMENTS=$TOP/configs/peer.config LINUX=$PEER OBJ=$BUILD/obj-peer \
+	PROFILE=default "$TOP/scripts/build.sh"
