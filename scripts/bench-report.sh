@@ -108,6 +108,7 @@ set style histogram clustered gap 1
 set style fill solid 0.8 border -1
 set boxwidth 0.9
 set grid ytics
+set yrange [0:*]
 set key outside right top vertical
 set xtics rotate by -30 left
 set multiplot layout 2,1 title "MADV_POPULATE vs touching every page, $max MiB (lower is better; 1 = same time)"

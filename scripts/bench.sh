@@ -37,8 +37,9 @@ for k in ${BENCH_KERNELS:-series peer}; do
 	# Progress: the guest's "# ... done" lines, a few at a time.
 	while kill -0 $pid 2>/dev/null; do
 		sleep 30
-		n=$(grep -c ': done$\|: NA: ' "$logs/ktap.log" 2>/dev/null || true)
-		last=$(grep ': done$\|: NA: ' "$logs/ktap.log" 2>/dev/null | tail -n 1 | sed 's/^ *# //')
+		prog=$(tr -d '\r' <"$logs/ktap.log" 2>/dev/null | grep ': done$\|: NA: ' || true)
+		n=$(echo "$prog" | grep -c . || true)
+		last=$(echo "$prog" | tail -n 1 | sed 's/^ *# //')
 		[ -z "$last" ] || echo "bench: $k: $n cells, last: $last"
 	done
 	wait $pid || die "booting the $k kernel failed"
