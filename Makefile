@@ -1,61 +1,66 @@
 # The workbench: base + patches/ -> a booted, tested kernel.  See README.md.
-# Every target is one script in scripts/, runnable on its own.
+# Every target is one script in scripts/, runnable on its own.  'make help'
+# lists the targets from the '## ' comments below.
 PROFILE ?= default
 export PROFILE
 
 S := scripts
 
 .PHONY: all deps fetch tree kernel initramfs run test exec shell export check \
-	verdict-test peer bench clean help
+	verdict-test accel-test peer bench clean help
 
 all: run
 
-help:
-	@sed -n 's/^## //p' README.md
+help: ## this list
+	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-13s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@echo "  variables (PROFILE, ACCEL, GUEST_MEM, ...): README.md, 'Inputs you can override'"
 
-deps:
+deps: ## install the host packages the workbench needs (apt-get, as root)
 	@$(S)/deps.sh
 
-fetch: deps
+fetch: deps ## download and verify the base (base.conf) into the cache
 	@$(S)/fetch-base.sh >/dev/null
 
-tree: fetch
+tree: fetch ## build/linux: the base plus patches/series, with git am
 	@$(S)/tree.sh
 
-kernel: tree
+kernel: tree ## build bzImage into build/obj-PROFILE
 	@$(S)/build.sh
 
-initramfs: tree
+initramfs: tree ## the guest image: /init, busybox, the test programs
 	@$(S)/initramfs.sh
 
-run: kernel initramfs
+run: kernel initramfs ## boot and run the demo (guest/run.list)
 	@$(S)/boot.sh list run
 	@$(S)/report.sh run
 
-test: check verdict-test kernel initramfs
+test: check verdict-test accel-test kernel initramfs ## static checks, then the suite (guest/tests.list)
 	@$(S)/boot.sh list tests
 	@$(S)/report.sh tests
 
-exec: kernel initramfs
+exec: kernel initramfs ## boot and run CMD='...' on the host's root, read-only
 	@$(S)/boot.sh exec "$$CMD"
 
-shell: kernel initramfs
+shell: kernel initramfs ## an interactive shell in the guest
 	@$(S)/boot.sh shell
 
-peer: deps
+peer: deps ## build the 6.1 peer kernel of make bench (peer/)
 	@$(S)/peer.sh
 
-bench: kernel initramfs peer
+bench: kernel initramfs peer ## the cover letter's benchmark, series vs peer
 	@$(S)/bench.sh
 
-export:
+export: ## write build/linux's commits back to patches/
 	@$(S)/export.sh
 
-check: tree
+check: tree ## the series applies, exports identically, passes checkpatch
 	@$(S)/check.sh
 
-verdict-test:
+verdict-test: ## the verdict's recorded logs (tests/verdict/)
 	@tests/verdict/run.sh
 
-clean:
-	rm -rf build/obj-* build/initramfs build/logs
+accel-test: ## the KVM probe's recorded logs (tests/accel/)
+	@tests/accel/run.sh
+
+clean: ## remove builds, the guest image and logs (not build/linux)
+	rm -rf build/obj-* build/peer-obj-* build/initramfs build/logs build/accel.conf

@@ -14,6 +14,7 @@
  *          send its output and exit status to /dev/ttyS1.
  *   shell  an interactive busybox shell on the console; the host's root
  *          is at /host.
+ *   probe  nothing: reaching /init is all scripts/accel.sh asks of a boot.
  *
  * Before and after each program a marker goes to /dev/kmsg, so that the
  * host can name the test that was running when the kernel splatted.  Last,
@@ -44,6 +45,7 @@
 #define SENTINEL	"# wb: end of run"
 #define MAX_TESTS	256
 #define LINE_MAX_LEN	4096
+#define P9_OPTS		"trans=virtio,version=9p2000.L,cache=loose,msize=262144"
 
 static FILE *out;	/* KTAP / command output port */
 
@@ -70,6 +72,22 @@ static void try_mount(const char *src, const char *dst, const char *type,
 	mkdir(dst, 0755);
 	if (mount(src, dst, type, flags, data) && errno != EBUSY)
 		kmsg("<4>wb: mount %s on %s: %s\n", type, dst, strerror(errno));
+}
+
+/* mkdir -p: make @path and its parents; errors show in the mount after. */
+static void mkdir_p(const char *path)
+{
+	char buf[4096], *p;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = 0;
+		mkdir(buf, 0755);
+		*p = '/';
+	}
+	mkdir(buf, 0755);
 }
 
 static void mount_pseudo(const char *root)
@@ -285,12 +303,12 @@ static void run_list(const char *list)
 	fprintf(out, "KTAP version 1\n1..%d\n", n);
 	fflush(out);
 	for (i = 0; i < n; i++) {
-		kmsg("<6>wb: begin test %s\n", t[i].name);
+		kmsg("<5>wb: begin test %s\n", t[i].name);
 		fprintf(out, "# wb: begin %s: %s\n", t[i].name, t[i].cmd);
 		fflush(out);
 		t0 = now();
 		status = run_cmd(t[i].cmd, "/tests", "    ", t[i].timeout, &timed_out);
-		kmsg("<6>wb: end test %s\n", t[i].name);
+		kmsg("<5>wb: end test %s\n", t[i].name);
 		fprintf(out, "# wb: %s took %.1fs\n", t[i].name, now() - t0);
 		if (timed_out)
 			fprintf(out, "not ok %d %s # TIMEOUT after %ds\n", i + 1,
@@ -323,18 +341,30 @@ static void run_exec(void)
 	cmd = strdup(cmd);
 	cwd = read_file("/etc/wb/cwd");
 	cwd = strdup(cwd && strtok(cwd, "\n") ? cwd : "/");
-	try_mount("hostroot", "/host", "9p", MS_RDONLY,
-		  "trans=virtio,version=9p2000.L,cache=loose,msize=262144");
+	try_mount("hostroot", "/host", "9p", MS_RDONLY, P9_OPTS);
 	mount_pseudo("/host");
 	if (chroot("/host") || chdir("/")) {
 		fprintf(out, "wb: cannot enter the host root: %s\nwb-exit: 127\n",
 			strerror(errno));
 		return;
 	}
+	/*
+	 * A working directory under one of the guest's own mounts (a checkout
+	 * in /tmp, say) is hidden by them: the host shares it on its own.
+	 */
+	if (chdir(cwd)) {
+		mkdir_p(cwd);
+		try_mount("cwd", cwd, "9p", MS_RDONLY, P9_OPTS);
+		if (chdir(cwd)) {
+			fprintf(out, "wb: warning: %s is not visible in the guest (%s); running in /\n",
+				cwd, strerror(errno));
+			cwd = "/";
+		}
+	}
 	setenv("HOME", "/tmp", 1);
-	kmsg("<6>wb: begin test exec\n");
+	kmsg("<5>wb: begin test exec\n");
 	status = run_cmd(cmd, cwd, "", 0, &timed_out);
-	kmsg("<6>wb: end test exec\n");
+	kmsg("<5>wb: end test exec\n");
 	fprintf(out, "wb-exit: %d\n", WIFEXITED(status) ? WEXITSTATUS(status) :
 		128 + WTERMSIG(status));
 }
@@ -343,8 +373,7 @@ static void run_shell(void)
 {
 	pid_t pid;
 
-	try_mount("hostroot", "/host", "9p", MS_RDONLY,
-		  "trans=virtio,version=9p2000.L,cache=loose,msize=262144");
+	try_mount("hostroot", "/host", "9p", MS_RDONLY, P9_OPTS);
 	pid = fork();
 	if (!pid) {
 		int fd;
@@ -384,12 +413,14 @@ int main(void)
 		run_exec();
 	else if (!strcmp(mode, "shell"))
 		run_shell();
+	else if (!strcmp(mode, "probe"))
+		fprintf(out, "# wb: probe reached /init\n");
 	else
 		run_list(list ? list : "/etc/wb/tests.list");
 
 	fprintf(out, "%s\n", SENTINEL);
 	fflush(out);
-	kmsg("<6>wb: end of run\n");
+	kmsg("<5>wb: end of run\n");
 	sync();
 	reboot(RB_AUTOBOOT);
 	return 0;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # make bench: run guest/madv_populate_bench on this series' kernel and on
-# the peer (peer.conf), same initramfs, same QEMU arguments, each with a
-# fresh ext4 disk; then scripts/bench-report.sh writes the table and chart.
+# the peer (peer/peer.conf), both built for $PROFILE, same initramfs, same
+# QEMU arguments, each with a fresh ext4 disk; then scripts/bench-report.sh
+# writes the table and chart.
 #
 # BENCH_SIZES=2,512 (MiB)  BENCH_RUNS=5  BENCH_MEM=3G  BENCH_KERNELS="series peer"
 set -eu
@@ -11,6 +12,7 @@ need mkfs.ext4 truncate
 SIZES=${BENCH_SIZES:-2,512}
 RUNS=${BENCH_RUNS:-5}
 OUT=$BUILD/bench
+[ "$PROFILE" = default ] || OUT=$BUILD/bench-$PROFILE
 mkdir -p "$OUT"
 max=$(echo "$SIZES" | tr , '\n' | sort -n | tail -n 1)
 
@@ -18,8 +20,8 @@ max=$(echo "$SIZES" | tr , '\n' | sort -n | tail -n 1)
 rc=0
 for k in ${BENCH_KERNELS:-series peer}; do
 	case $k in
-	series) kernel=$BUILD/obj-default/arch/x86/boot/bzImage ;;
-	peer) kernel=$BUILD/obj-peer/arch/x86/boot/bzImage ;;
+	series) kernel=$BUILD/obj-$PROFILE/arch/x86/boot/bzImage ;;
+	peer) kernel=$BUILD/peer-obj-$PROFILE/arch/x86/boot/bzImage ;;
 	*) die "BENCH_KERNELS: unknown kernel $k" ;;
 	esac
 	[ -f "$kernel" ] || die "no $k kernel at $kernel"
@@ -27,9 +29,9 @@ for k in ${BENCH_KERNELS:-series peer}; do
 	rm -f "$img"
 	truncate -s $((2 * max + 256))M "$img"
 	mkfs.ext4 -q -F "$img" >/dev/null
-	logs=$BUILD/logs/bench-bench-$k
+	logs=$BUILD/logs/bench-bench-$k-$PROFILE
 	echo "bench: $k kernel, sizes $SIZES MiB, $RUNS runs; progress in $logs/ktap.log"
-	KERNEL=$kernel TAG=bench-$k GUEST_MEM=${BENCH_MEM:-3G} GUEST_TIMEOUT=${GUEST_TIMEOUT:-7200} \
+	KERNEL=$kernel TAG=bench-$k-$PROFILE GUEST_MEM=${BENCH_MEM:-3G} GUEST_TIMEOUT=${GUEST_TIMEOUT:-7200} \
 		QEMU_EXTRA="-drive file=$img,if=virtio,format=raw" \
 		CMDLINE_EXTRA="wb.bench_sizes=$SIZES wb.bench_runs=$RUNS" \
 		"$TOP/scripts/boot.sh" list bench &
@@ -45,7 +47,7 @@ for k in ${BENCH_KERNELS:-series peer}; do
 	wait $pid || die "booting the $k kernel failed"
 	tr -d '\r' <"$logs/ktap.log" | sed -n 's/^    \([0-9][0-9]*\t\)/\1/p' |
 		sed "s/^/$k\t/" >>"$OUT/results.tsv.tmp"
-	if ! "$TOP/scripts/verdict.sh" "$logs/console.log" "$logs/ktap.log" >"$logs/verdict.txt"; then
+	if ! verdict_passed "$logs"; then
 		cat "$logs/verdict.txt" >&2
 		echo "bench: the $k kernel's run failed (NA cells or a splat); logs in $logs" >&2
 		rc=1

@@ -1,12 +1,19 @@
 #!/bin/bash
 # boot.sh MODE [ARG]: boot build/obj-$PROFILE's kernel with the initramfs.
 #
-#   list NAME   run guest/NAME.list; logs in build/logs/NAME-$PROFILE/
-#   exec CMD    run CMD in the guest on the host's root (read-only 9p)
+#   list NAME   run guest/NAME.list; logs in build/logs/NAME-$TAG/
+#   exec CMD    run CMD in the guest on the host's root (read-only 9p);
+#               exits with CMD's status, 125 if the kernel splatted or the
+#               guest died
 #   shell       interactive shell on this terminal
 #
-# QEMU exits 0 whatever the guest did: the verdict comes from the logs
-# (scripts/verdict.sh).  GUEST_TIMEOUT (seconds) bounds the whole boot.
+# After a list or exec boot, scripts/verdict.sh judges the logs into
+# LOGDIR/verdict.txt; the readers (report.sh, exec here, bench.sh) go by it.
+# GUEST_TIMEOUT (seconds) bounds the whole boot.  KVM or TCG: accel.sh.
+#
+# For other scripts (make bench): KERNEL boots another bzImage, TAG names
+# its logs (default $PROFILE), QEMU_EXTRA adds QEMU arguments (split on
+# spaces), CMDLINE_EXTRA adds kernel parameters.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need qemu-system-x86_64 timeout
@@ -27,20 +34,42 @@ cmdline=$(cat "$TOP/configs/default.cmdline")
 [ "$PROFILE" = default ] || [ ! -f "$TOP/configs/$PROFILE.cmdline" ] ||
 	cmdline="$cmdline $(cat "$TOP/configs/$PROFILE.cmdline")"
 
-qemu=(qemu-system-x86_64 -M q35 -smp 2 -m "${GUEST_MEM:-2G}" -display none
-      -no-reboot -nodefaults -kernel "$KERNEL")
-if [ -w /dev/kvm ]; then
-	qemu+=(-enable-kvm -cpu host)
-else
-	qemu+=(-accel tcg -cpu max)
-fi
-# QEMU_EXTRA: more QEMU arguments (make bench attaches a disk), split on
-# spaces; CMDLINE_EXTRA: more kernel parameters.
+read -r accel cpu < <("$TOP/scripts/accel.sh" "$KERNEL" "$INITRD") || exit 1
+qemu=(qemu-system-x86_64 -M q35 -accel "$accel" -cpu "$cpu" -smp 2 -m "${GUEST_MEM:-2G}"
+      -display none -no-reboot -nodefaults -kernel "$KERNEL")
 # shellcheck disable=SC2206
 qemu+=(${QEMU_EXTRA:-})
 cmdline="$cmdline ${CMDLINE_EXTRA:-}"
+# The host's root, and the working directory on its own: under /tmp (say)
+# the guest's own tmpfs would hide it.
 share=(-fsdev local,id=host,path=/,security_model=none,readonly=on,multidevs=remap
-       -device virtio-9p-pci,fsdev=host,mount_tag=hostroot)
+       -device virtio-9p-pci,fsdev=host,mount_tag=hostroot
+       -fsdev "local,id=cwd,path=$PWD,security_model=none,readonly=on,multidevs=remap"
+       -device virtio-9p-pci,fsdev=cwd,mount_tag=cwd)
+
+# boot LOGS MODE INITRD ARGS...: boot once, logs in LOGS, then judge them
+# into LOGS/verdict.txt.  Returns QEMU's status (124: timed out).
+boot() {
+	local logs=$1 mode=$2 initrd=$3 rc
+	shift 3
+	echo "$mode" >"$logs/mode"
+	set +e
+	timeout --foreground -k 5 "${GUEST_TIMEOUT:-1500}" "${qemu[@]}" -initrd "$initrd" \
+		"$@" -append "$cmdline wb.mode=$mode ${WB_ARGS:-}" \
+		-serial "file:$logs/console.log" -serial "file:$logs/ktap.log" \
+		</dev/null >"$logs/qemu.log" 2>&1
+	rc=$?
+	set -e
+	if [ $rc = 124 ] || [ $rc = 137 ]; then
+		echo "guest timed out after ${GUEST_TIMEOUT:-1500}s; last console lines:" >&2
+		tail -n 15 "$logs/console.log" >&2
+	elif [ $rc != 0 ]; then
+		cat "$logs/qemu.log" >&2
+		echo "error: qemu failed (exit $rc)" >&2
+	fi
+	"$TOP/scripts/verdict.sh" "$logs" >"$logs/verdict.txt" || true
+	return $rc
+}
 
 case "$MODE" in
 list)
@@ -50,20 +79,9 @@ list)
 	rm -rf "$LOGS"
 	mkdir -p "$LOGS"
 	stage "boot: $name ($TAG)"
-	set +e
-	timeout --foreground -k 5 "${GUEST_TIMEOUT:-1500}" "${qemu[@]}" -initrd "$INITRD" \
-		-append "$cmdline wb.mode=list wb.list=/etc/wb/$name.list" \
-		-serial "file:$LOGS/console.log" -serial "file:$LOGS/ktap.log" \
-		>"$LOGS/qemu.log" 2>&1
-	rc=$?
-	set -e
-	if [ $rc = 124 ] || [ $rc = 137 ]; then
-		echo "guest timed out after ${GUEST_TIMEOUT:-1500}s; last console lines:" >&2
-		tail -n 15 "$LOGS/console.log" >&2
-	elif [ $rc != 0 ]; then
-		cat "$LOGS/qemu.log" >&2
-		die "qemu failed (exit $rc)"
-	fi
+	rc=0
+	WB_ARGS="wb.list=/etc/wb/$name.list" boot "$LOGS" list "$INITRD" || rc=$?
+	[ $rc = 0 ] || [ $rc = 124 ] || [ $rc = 137 ] || die "qemu failed (exit $rc)"
 	stage_done
 	echo "logs: $LOGS"
 	;;
@@ -76,28 +94,15 @@ exec)
 	pwd >"$LOGS/extra/etc/wb/cwd"
 	(cd "$LOGS/extra" && find . | cpio -o -H newc -R 0:0 --quiet) >"$LOGS/extra.cpio"
 	cat "$INITRD" "$LOGS/extra.cpio" >"$LOGS/initrd"
-	set +e
-	timeout --foreground -k 5 "${GUEST_TIMEOUT:-1500}" "${qemu[@]}" -initrd "$LOGS/initrd" \
-		"${share[@]}" -append "$cmdline wb.mode=exec" \
-		-serial "file:$LOGS/console.log" -serial "file:$LOGS/ktap.log" \
-		>"$LOGS/qemu.log" 2>&1
-	rc=$?
-	set -e
+	rc=0
+	boot "$LOGS" exec "$LOGS/initrd" "${share[@]}" || rc=$?
 	rm -f "$LOGS/initrd"
 	tr -d '\r' <"$LOGS/ktap.log" | grep -v '^wb-exit: \|^# wb: end of run$' || true
-	if [ $rc = 124 ] || [ $rc = 137 ]; then
-		echo "guest timed out after ${GUEST_TIMEOUT:-1500}s; last console lines:" >&2
-		tail -n 15 "$LOGS/console.log" >&2
-		exit 125
-	fi
-	[ $rc = 0 ] || { cat "$LOGS/qemu.log" >&2; die "qemu failed (exit $rc)"; }
+	[ $rc = 0 ] || [ $rc = 124 ] || [ $rc = 137 ] || die "qemu failed (exit $rc)"
 	# The command's status, unless the kernel splatted or the guest died.
-	# The command's own output is not KTAP: judge the kernel log and the
-	# end-of-run sentinel only.
-	if ! "$TOP/scripts/verdict.sh" "$LOGS/console.log" \
-		<(tr -d '\r' <"$LOGS/ktap.log" | grep -x '# wb: end of run') >"$LOGS/verdict.txt"; then
+	if ! verdict_passed "$LOGS"; then
 		grep -v '^[0-9]* passed' "$LOGS/verdict.txt" >&2
-		echo "kernel splat or crash; console log: $LOGS/console.log" >&2
+		echo "kernel splat, crash or timeout; console log: $LOGS/console.log" >&2
 		exit 125
 	fi
 	st=$(tr -d '\r' <"$LOGS/ktap.log" | sed -n 's/^wb-exit: //p' | tail -n 1)

@@ -16,15 +16,7 @@ git -C "$LINUX" rev-parse -q --verify base >/dev/null 2>&1 ||
 mkdir -p "$OUT"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-git -C "$LINUX" -c core.abbrev=12 -c diff.noprefix=false -c diff.mnemonicPrefix=false \
-	-c format.signature= -c format.coverLetter=false -c format.useAutoBase=false \
-	format-patch -q --zero-commit --no-signature --numbered --no-thread \
-	--no-renames --no-attach -o "$tmp" base..HEAD >/dev/null
-echo "$SERIES_HEADER" >"$tmp/series"
-for f in "$tmp"/*.patch; do
-	[ -e "$f" ] || break
-	echo "$(basename "$f")" >>"$tmp/series"
-done
+format_series "$LINUX" "$tmp"
 # The cover letter: its hand-written text is kept, the shortlog and
 # diffstat after it are written anew.
 cover=$TOP/patches/0000-cover-letter.patch

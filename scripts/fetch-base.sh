@@ -10,7 +10,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-# fetch-base.sh [CONF]: another pin file than base.conf (peer.conf).
+# fetch-base.sh [CONF]: another pin file than base.conf (peer/peer.conf).
 TARBALL_OVERRIDE_VAR=BASE_TARBALL
 if [ -n "${1:-}" ]; then
 	[ -r "$TOP/$1" ] || die "no pin file $1"

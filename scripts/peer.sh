@@ -1,13 +1,14 @@
 #!/bin/bash
-# Build the peer kernel of 'make bench' (peer.conf: Debian 12's 6.1) with
-# the same config fragment as ours, plus configs/peer.config where 6.1
-# needs it.  Tree in build/peer, build in build/obj-peer.
+# Build the peer kernel of 'make bench' (peer/peer.conf: Debian 12's 6.1)
+# with the same config fragments as this profile's kernel, plus
+# peer/peer.config where 6.1 needs it.  Tree in build/peer, build in
+# build/peer-obj-$PROFILE.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need tar xz
 
 PEER=$BUILD/peer
-tarball=$("$TOP/scripts/fetch-base.sh" peer.conf)
+tarball=$("$TOP/scripts/fetch-base.sh" peer/peer.conf)
 if [ ! -f "$PEER/.unpacked" ]; then
 	stage "unpack peer"
 	rm -rf "$PEER"
@@ -16,5 +17,5 @@ if [ ! -f "$PEER/.unpacked" ]; then
 	touch "$PEER/.unpacked"
 	stage_done
 fi
-EXTRA_FRAGMENTS=$TOP/configs/peer.config LINUX=$PEER OBJ=$BUILD/obj-peer \
-	PROFILE=default "$TOP/scripts/build.sh"
+EXTRA_FRAGMENTS=$TOP/peer/peer.config LINUX=$PEER OBJ=$BUILD/peer-obj-$PROFILE \
+	"$TOP/scripts/build.sh"

@@ -43,7 +43,7 @@ make_base() {
 tree_hash() {
 	local d
 	d=$(mktemp -d)
-	"$TOP/scripts/export.sh" "$d" >/dev/null
+	format_series "$LINUX" "$d"
 	series_hash "$d"
 	rm -rf "$d"
 }

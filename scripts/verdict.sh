@@ -1,18 +1,24 @@
 #!/bin/bash
-# verdict.sh CONSOLE_LOG KTAP_LOG: decide a guest run.
+# verdict.sh LOGDIR: decide a guest run.  The one judging step: boot.sh
+# writes its output to LOGDIR/verdict.txt, which report.sh, boot.sh exec
+# and bench.sh read.
 #
-# Counts results from the KTAP log: a program's own TAP results (nested
-# under it) when it printed any, else the program's result.  Then scans the
+# LOGDIR holds console.log (the kernel's ttyS0), ktap.log (ttyS1) and mode
+# (list or exec; list when missing).  For a list, counts results from the
+# KTAP log: a program's own TAP results (nested under it) when it printed
+# any, else the program's result.  For exec, whose output is the command's
+# own and not KTAP, only the end-of-run sentinel counts.  Then scans the
 # console log for kernel splats, naming the test whose marker was the last
 # one seen before it.  A missing end-of-run sentinel is a crash.
 #
 # Prints the failures and skips with their reasons, then as the very last
 # line "N passed, N failed, N skipped".  Exit 0 iff nothing failed.
 set -eu
-[ $# = 2 ] || { echo "usage: $0 CONSOLE_LOG KTAP_LOG" >&2; exit 2; }
-console=$1 ktap=$2
+[ $# = 1 ] || { echo "usage: $0 LOGDIR" >&2; exit 2; }
+console=$1/console.log ktap=$1/ktap.log
 [ -r "$console" ] || { echo "error: no console log $console" >&2; exit 2; }
 [ -r "$ktap" ] || ktap=/dev/null
+mode=$(cat "$1/mode" 2>/dev/null || echo list)
 
 SPLATS='BUG:|WARNING:|Oops|Kernel panic|general protection fault|KASAN|UBSAN|possible circular locking|possible recursive locking|Bad page|Bad rss-counter|blocked for more than|soft lockup|rcu_sched self-detected stall|RCU stall|rcu: INFO: .* stall'
 
@@ -26,7 +32,11 @@ SPLATS='BUG:|WARNING:|Oops|Kernel panic|general protection fault|KASAN|UBSAN|pos
 			printf "S\t%s\t%s\n", (cur == "" ? "(no test: boot or shutdown)" : cur), line
 		}'
 	echo "K"
-	tr -d '\r' <"$ktap"
+	if [ "$mode" = exec ]; then
+		tr -d '\r' <"$ktap" | grep -x '# wb: end of run' || true
+	else
+		tr -d '\r' <"$ktap"
+	fi
 } | awk '
 function result(line, name, indent,   ok, dir) {
 	ok = line !~ /^ *not ok/

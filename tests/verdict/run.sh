@@ -1,6 +1,6 @@
 #!/bin/bash
 # Tests of scripts/verdict.sh: each folder here holds a recorded guest run
-# (console.log, ktap.log) and what the verdict must say about it
+# (console.log, ktap.log, mode if not list) and what the verdict must say about it
 # (expected: its full output, then "exit N" as the last line).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
@@ -8,7 +8,7 @@ verdict=$here/../../scripts/verdict.sh
 pass=0 fail=0
 for d in "$here"/*/; do
 	name=$(basename "$d")
-	got=$("$verdict" "$d/console.log" "$d/ktap.log" 2>&1; echo "exit $?")
+	got=$("$verdict" "$d" 2>&1; echo "exit $?")
 	if [ "$got" = "$(cat "$d/expected")" ]; then
 		pass=$((pass + 1))
 	else
