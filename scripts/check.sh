@@ -6,7 +6,8 @@
 #  - scripts/checkpatch.pl --strict: no error, warning or check, except
 #    those the cover letter explains ("checkpatch exception: NNNN MESSAGE");
 #  - each patch has a subject, an explanatory body and a Signed-off-by;
-#  - the cover letter names every patch.
+#  - the cover letter names every patch;
+#  - every mutant in mutants/ still applies on top of the series.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need git perl
@@ -50,6 +51,8 @@ for p in $list; do
 		die "$p does not apply cleanly to the base (see $BUILD/check-am.log)"
 	}
 done
+
+"$TOP/scripts/mutants.sh" --check "$WT" || bad "mutants/ must apply on top of the series"
 
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
