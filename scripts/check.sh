@@ -7,7 +7,10 @@
 #    those the cover letter explains ("checkpatch exception: NNNN MESSAGE");
 #  - each patch has a subject, an explanatory body and a Signed-off-by;
 #  - the cover letter names every patch;
-#  - every mutant in mutants/ still applies on top of the series.
+#  - every mutant in mutants/ still applies on top of the series;
+#  - scripts/kernel-doc -none has nothing to say about the C files the
+#    series touches, and the tree's own Sphinx build of admin-guide/mm
+#    renders the series' .rst files without a warning.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need git perl
@@ -84,6 +87,26 @@ for p in $list; do
 		grep -c '[a-z]' || true)
 	[ "$body" -ge 3 ] || bad "$p: the commit message needs a body (what, why, how tested)"
 done
+
+# Documentation: kernel-doc of the touched C files, Sphinx of the pages.
+cfiles=$(git -C "$WT" diff --name-only base HEAD -- '*.c' '*.h' | grep -v '^tools/' || true)
+if [ -n "$cfiles" ]; then
+	(cd "$WT" && perl scripts/kernel-doc -none $cfiles) >"$out/kdoc.txt" 2>&1 || true
+	[ ! -s "$out/kdoc.txt" ] || bad "kernel-doc warns:$(echo; sed 's/^/    /' "$out/kdoc.txt")"
+fi
+rsts=$(git -C "$WT" diff --name-only --diff-filter=AM base HEAD -- 'Documentation/*.rst' | grep -v '/index.rst$' || true)
+if [ -n "$rsts" ]; then
+	need sphinx-build
+	for d in $(echo "$rsts" | xargs -n1 dirname | sort -u); do
+		sub=${d#Documentation/}
+		make -s -C "$WT" O="$out/doc" SPHINXDIRS="$sub" htmldocs >"$out/sphinx.txt" 2>&1 ||
+			bad "Sphinx build of $d failed:$(echo; tail -n 5 "$out/sphinx.txt" | sed 's/^/    /')"
+		for r in $rsts; do
+			! grep -F "$r" "$out/sphinx.txt" | grep -qi 'warning\|error' ||
+				bad "Sphinx warns about $r:$(echo; grep -F "$r" "$out/sphinx.txt" | sed 's/^/    /')"
+		done
+	done
+fi
 
 if [ -n "$list" ]; then
 	cover=$PATCHES/0000-cover-letter.patch

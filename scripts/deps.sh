@@ -8,13 +8,16 @@ set -eu
 DEPS="gcc:gcc make:make flex:flex bison:bison bc:bc perl:perl
       xz:xz-utils cpio:cpio git:git dpkg-deb:dpkg apt-get:apt
       qemu-system-x86_64:qemu-system-x86 busybox:busybox-static
-      ccache:ccache gnuplot:gnuplot-nox rsync:rsync mkfs.ext4:e2fsprogs"
+      ccache:ccache gnuplot:gnuplot-nox rsync:rsync mkfs.ext4:e2fsprogs
+      debootstrap:debootstrap"
 # header:package pairs for the kernel build (objtool, sign-file).
 HDRS="/usr/include/libelf.h:libelf-dev /usr/include/openssl/ssl.h:libssl-dev
       /usr/lib/x86_64-linux-gnu/libc.a:libc6-dev /usr/include/sys/capability.h:libcap-dev
       /usr/lib/python3/dist-packages/ply/lex.py:python3-ply
       /usr/lib/python3/dist-packages/git/__init__.py:python3-git
-      /usr/bin/python:python-is-python3"
+      /usr/bin/python:python-is-python3
+      /usr/bin/sphinx-build:python3-sphinx
+      /usr/lib/python3/dist-packages/sphinx_rtd_theme/__init__.py:python3-sphinx-rtd-theme"
 
 missing=
 for d in $DEPS; do

@@ -23,35 +23,13 @@ if [ -n "$override" ]; then
 	exit 0
 fi
 
-# Downloaded once per user, not per clone.
-CACHE=${BASE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/madv-populate-workbench}
+CACHE=$WB_CACHE
 DEB=$CACHE/${BASE_PKG}_${BASE_VERSION}_all.deb
 TARBALL=$CACHE/$(basename "$BASE_DEB_MEMBER")
 
 verify() {
 	[ "$(stat -c %s "$1")" = "$BASE_DEB_SIZE" ] &&
 		echo "$BASE_DEB_SHA256  $1" | sha256sum --quiet -c - >/dev/null 2>&1
-}
-
-# The URI of the machine's Debian security archive, from either apt format.
-security_uri() {
-	local f
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -r "$f" ] || continue
-		awk 'BEGIN { RS = ""; IGNORECASE = 1 }
-		     /(^|\n)Suites:[^\n]*-security/ {
-			if (match($0, /(^|\n)URIs:[ \t]*[^ \t\n]+/)) {
-				s = substr($0, RSTART, RLENGTH)
-				sub(/^\n?URIs:[ \t]*/, "", s); print s; exit
-			}
-		     }' "$f"
-	done
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -r "$f" ] || continue
-		awk '$1 == "deb" && $0 ~ /-security/ {
-			for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; exit }
-		     }' "$f"
-	done
 }
 
 if [ -f "$TARBALL" ] && [ -f "$TARBALL.ok" ]; then
@@ -64,7 +42,7 @@ if ! { [ -f "$DEB" ] && verify "$DEB"; }; then
 	need apt-get
 	[ -r "$BASE_KEYRING" ] ||
 		die "keyring $BASE_KEYRING missing; install debian-archive-keyring"
-	uri=$(security_uri | head -n 1)
+	uri=$(debian_uri security)
 	[ -n "$uri" ] ||
 		die "no Debian security source in /etc/apt; set $TARBALL_OVERRIDE_VAR=/path/to/$(basename "$BASE_DEB_MEMBER")"
 	echo "fetching $BASE_PKG=$BASE_VERSION from $BASE_SUITE at the machine's security mirror" >&2

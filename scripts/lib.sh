@@ -12,6 +12,9 @@ PROFILE=${PROFILE:-default}
 # shellcheck source=../base.conf
 . "$TOP/base.conf"
 
+# Downloads and build roots: once per user, not per clone.
+WB_CACHE=${BASE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/madv-populate-workbench}
+
 die() {
 	echo "error: $*" >&2
 	exit 1
@@ -62,6 +65,34 @@ format_series() {
 # series_hash DIR: one hash over DIR's series file and every patch it names.
 series_hash() {
 	(cd "$1" && cat series $(series_list .) | sha256sum | cut -d' ' -f1)
+}
+
+# debian_uri security|main: the URI of the machine's own Debian archive
+# (its -security suites, or the others), from either apt sources format.
+# Mirrors are never written down: they come from the machine's apt config.
+debian_uri() {
+	local f want=$1
+	{
+		for f in /etc/apt/sources.list.d/*.sources; do
+			[ -r "$f" ] || continue
+			awk -v want="$want" 'BEGIN { RS = ""; IGNORECASE = 1 }
+			     match($0, /(^|\n)Suites:[^\n]*/) {
+				suites = substr($0, RSTART, RLENGTH)
+				sec = suites ~ /-security/
+				if ((want == "security") != sec) next
+				if (match($0, /(^|\n)URIs:[ \t]*[^ \t\n]+/)) {
+					s = substr($0, RSTART, RLENGTH)
+					sub(/^\n?URIs:[ \t]*/, "", s); print s
+				}
+			     }' "$f"
+		done
+		for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+			[ -r "$f" ] || continue
+			awk -v want="$want" '$1 == "deb" && (want == "security") == ($0 ~ /-security/) {
+				for (i = 2; i <= NF; i++) if ($i ~ /^[a-z]+:\/\//) { print $i; break }
+			     }' "$f"
+		done
+	} | head -n 1
 }
 
 # verdict_passed LOGDIR: the verdict boot.sh wrote for LOGDIR found no failure.

@@ -1,0 +1,34 @@
+#!/bin/bash
+# Build the tree's vm selftests through its own kselftest Makefile
+# ('make -C tools/testing/selftests/vm', which installs the uapi headers
+# first) with the base's own toolchain: in the bullseye build root of
+# scripts/bullseye-root.sh (gcc 10, glibc 2.31), on a copy of build/linux's
+# sources.  Every program of the Makefile must build; the series' two
+# selftests must be among them.  Log: build/logs/kselftest-bullseye.log.
+set -eu
+. "$(dirname "$0")/lib.sh"
+need git tar
+
+LINUX=$BUILD/linux
+git -C "$LINUX" rev-parse -q --verify base >/dev/null 2>&1 || die "run 'make tree' first"
+root=$("$TOP/scripts/bullseye-root.sh")
+log=$BUILD/logs/kselftest-bullseye.log
+mkdir -p "$BUILD/logs"
+stage "kselftest vm ($TOOLCHAIN_SUITE toolchain)"
+rm -rf "$root/src"
+mkdir -p "$root/src"
+# What headers_install and the vm selftests read: not the whole tree.
+git -C "$LINUX" archive HEAD Makefile Kbuild Kconfig scripts include arch/x86 usr lib tools |
+	tar -x -C "$root/src"
+if ! chroot "$root" /bin/sh -c 'cd /src && gcc --version | head -n 1 && ldd --version | head -n 1 &&
+	make -C tools/testing/selftests/vm' >"$log" 2>&1; then
+	grep -m 10 -i 'error\|undefined' "$log" >&2 || tail -n 10 "$log" >&2
+	die "the vm selftests do not build with $TOOLCHAIN_SUITE's toolchain; see $log"
+fi
+for p in madv_populate madv_populate_hostile; do
+	[ -x "$root/src/tools/testing/selftests/vm/$p" ] || die "$p was not built; see $log"
+done
+echo "built with $(head -n 1 "$log"), $(sed -n 2p "$log"): $(cd "$root/src/tools/testing/selftests/vm" &&
+	find . -maxdepth 1 -type f -perm -u+x ! -name '*.sh' ! -name run_vmtests | wc -l) programs"
+rm -rf "$root/src"
+stage_done
