@@ -7,7 +7,7 @@ export PROFILE
 S := scripts
 
 .PHONY: all deps fetch tree kernel initramfs run test exec shell export check \
-	verdict-test accel-test mutants kselftest-bullseye peer bench clean help
+	verdict-test accel-test mutants kselftest-bullseye cross peer bench clean help
 
 all: run
 
@@ -49,6 +49,9 @@ peer: deps ## build the 6.1 peer kernel of make bench (peer/)
 
 bench: kernel initramfs peer ## the cover letter's benchmark, series vs peer
 	@$(S)/bench.sh
+
+cross: tree ## alpha, mips, parisc: mm/madvise.o, mm/gup.o; uapi 22/23 on every touched arch
+	@$(S)/cross.sh
 
 kselftest-bullseye: tree ## build the vm selftests with Debian 11's gcc 10 / glibc 2.31 (root)
 	@$(S)/kselftest.sh

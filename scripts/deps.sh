@@ -9,7 +9,8 @@ DEPS="gcc:gcc make:make flex:flex bison:bison bc:bc perl:perl
       xz:xz-utils cpio:cpio git:git dpkg-deb:dpkg apt-get:apt
       qemu-system-x86_64:qemu-system-x86 busybox:busybox-static
       ccache:ccache gnuplot:gnuplot-nox rsync:rsync mkfs.ext4:e2fsprogs
-      debootstrap:debootstrap"
+      debootstrap:debootstrap alpha-linux-gnu-gcc:gcc-alpha-linux-gnu
+      mips-linux-gnu-gcc:gcc-mips-linux-gnu hppa-linux-gnu-gcc:gcc-hppa-linux-gnu"
 # header:package pairs for the kernel build (objtool, sign-file).
 HDRS="/usr/include/libelf.h:libelf-dev /usr/include/openssl/ssl.h:libssl-dev
       /usr/lib/x86_64-linux-gnu/libc.a:libc6-dev /usr/include/sys/capability.h:libcap-dev
