@@ -7,8 +7,9 @@
  *
  *   list   run every line of the list file wb.list= (default
  *          /etc/wb/tests.list), one test program at a time, each with its
- *          own timeout, and write KTAP to /dev/ttyS1: one result line per
- *          program with the program's own output nested under it.
+ *          own timeout, and write KTAP to the port wb.port= (default
+ *          /dev/ttyS1; /dev/hvc0 on arm64): one result line per program
+ *          with the program's own output nested under it.
  *   exec   mount the host's root (9p, read-only), chroot into it with a
  *          writable /tmp, run /etc/wb/cmd with /bin/sh in /etc/wb/cwd and
  *          send its output and exit status to /dev/ttyS1.
@@ -41,7 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define KTAP_PORT	"/dev/ttyS1"
+#define KTAP_PORT	"/dev/ttyS1"	/* unless wb.port= says another */
 #define SENTINEL	"# wb: end of run"
 #define MAX_TESTS	256
 #define LINE_MAX_LEN	4096
@@ -396,13 +397,14 @@ static void run_shell(void)
 
 int main(void)
 {
-	const char *mode, *list;
+	const char *mode, *list, *port;
 
 	mount_pseudo("");
 	setenv("PATH", "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin", 1);
 	setenv("TERM", "dumb", 0);
 
-	out = fopen(KTAP_PORT, "we");
+	port = cmdline_value("wb.port");
+	out = fopen(port ? port : KTAP_PORT, "we");
 	if (!out)
 		out = stdout;
 	mode = cmdline_value("wb.mode");

@@ -51,19 +51,32 @@ fi
 KERNEL=${1:?usage: accel.sh KERNEL INITRD}
 INITRD=${2:?usage: accel.sh KERNEL INITRD}
 ACCEL=${ACCEL:-auto}
-CACHE=$BUILD/accel.conf
+CACHE=$BUILD/accel$SFX.conf
 
+# TCG's CPU model: x86_64's richest; for arm64 a plain ARMv8.0 core, which
+# TCG runs faster than 'max' with its pointer authentication.
+tcg_cpu=max
+[ "$WB_ARCH" = x86_64 ] || tcg_cpu=cortex-a72
 case $ACCEL in
 tcg)
 	echo "accel: tcg (ACCEL=tcg)" >&2
-	echo "tcg max"
+	echo "tcg $tcg_cpu"
 	exit 0 ;;
 auto | kvm) ;;
 *) die "ACCEL=$ACCEL: use auto, kvm or tcg" ;;
 esac
 
+# KVM runs only guests of the host's own architecture; the probe boots
+# x86_64 guests only (an arm64 host gets TCG too, for now).
+if [ "$WB_ARCH" != x86_64 ] || [ "$(uname -m)" != x86_64 ]; then
+	[ "$ACCEL" = auto ] || die "ACCEL=kvm: KVM is probed for x86_64 guests on x86_64 hosts only"
+	echo "accel: tcg (an $WB_ARCH guest on an $(uname -m) host)" >&2
+	echo "tcg $tcg_cpu"
+	exit 0
+fi
+
 # The decision holds for this boot of the host and this QEMU.
-key="$(cat /proc/sys/kernel/random/boot_id 2>/dev/null) $(qemu-system-x86_64 --version | head -n 1)"
+key="$(cat /proc/sys/kernel/random/boot_id 2>/dev/null) $("$QEMU_BIN" --version | head -n 1)"
 decision= cpu= reason=
 if [ -f "$CACHE" ] && [ "$(sed -n 's/^key=//p' "$CACHE")" = "$key" ]; then
 	decision=$(sed -n 's/^accel=//p' "$CACHE")
@@ -109,7 +122,7 @@ else
 		fi
 		reason="${reason:+$reason; }-cpu $c: $r"
 	done
-	[ -n "$decision" ] || decision=tcg cpu=max
+	[ -n "$decision" ] || decision=tcg cpu=$tcg_cpu
 	printf 'key=%s\naccel=%s\ncpu=%s\nreason=%s\n' "$key" "$decision" "$cpu" "$reason" >"$CACHE"
 fi
 

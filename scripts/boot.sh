@@ -16,13 +16,13 @@
 # spaces), CMDLINE_EXTRA adds kernel parameters.
 set -eu
 . "$(dirname "$0")/lib.sh"
-need qemu-system-x86_64 timeout
+need "$QEMU_BIN" timeout
 
 MODE=${1:-}
 # KERNEL boots another kernel (make bench: the peer), TAG names its logs.
-KERNEL=${KERNEL:-$BUILD/obj-$PROFILE/arch/x86/boot/bzImage}
-TAG=${TAG:-$PROFILE}
-INITRD=$BUILD/initramfs/initramfs.cpio
+KERNEL=${KERNEL:-$BUILD/$OBJ_NAME/$KIMAGE}
+TAG=${TAG:-$LOG_TAG}
+INITRD=$BUILD/initramfs$SFX/initramfs.cpio
 [ -f "$KERNEL" ] || die "no kernel at $KERNEL; run 'make kernel'"
 [ -f "$INITRD" ] || die "no initramfs at $INITRD; run 'make initramfs'"
 
@@ -35,17 +35,31 @@ cmdline=$(cat "$TOP/configs/default.cmdline")
 	cmdline="$cmdline $(cat "$TOP/configs/$PROFILE.cmdline")"
 
 read -r accel cpu < <("$TOP/scripts/accel.sh" "$KERNEL" "$INITRD") || exit 1
-qemu=(qemu-system-x86_64 -M q35 -accel "$accel" -cpu "$cpu" -smp 2 -m "${GUEST_MEM:-2G}"
-      -display none -no-reboot -nodefaults -kernel "$KERNEL")
+# Per architecture: the machine, the console, the port for KTAP (a second
+# UART on x86_64; virt has one, so a virtio console there) and the virtio
+# transport (PCI on q35, MMIO on virt).
+case $WB_ARCH in
+x86_64)
+	qemu=(qemu-system-x86_64 -M q35)
+	ktap_port() { echo "-serial file:$1"; }
+	vdev=pci ;;
+arm64)
+	qemu=(qemu-system-aarch64 -M virt)
+	cmdline="$(echo "$cmdline" | sed 's/console=ttyS0/console=ttyAMA0/') wb.port=/dev/hvc0"
+	ktap_port() { echo "-device virtio-serial-device -chardev file,id=ktap,path=$1 -device virtconsole,chardev=ktap"; }
+	vdev=device ;;
+esac
+qemu+=(-accel "$accel" -cpu "$cpu" -smp 2 -m "${GUEST_MEM:-2G}"
+       -display none -no-reboot -nodefaults -kernel "$KERNEL")
 # shellcheck disable=SC2206
 qemu+=(${QEMU_EXTRA:-})
 cmdline="$cmdline ${CMDLINE_EXTRA:-}"
 # The host's root, and the working directory on its own: under /tmp (say)
 # the guest's own tmpfs would hide it.
 share=(-fsdev local,id=host,path=/,security_model=none,readonly=on,multidevs=remap
-       -device virtio-9p-pci,fsdev=host,mount_tag=hostroot
+       -device virtio-9p-$vdev,fsdev=host,mount_tag=hostroot
        -fsdev "local,id=cwd,path=$PWD,security_model=none,readonly=on,multidevs=remap"
-       -device virtio-9p-pci,fsdev=cwd,mount_tag=cwd)
+       -device virtio-9p-$vdev,fsdev=cwd,mount_tag=cwd)
 
 # boot LOGS MODE INITRD ARGS...: boot once, logs in LOGS, then judge them
 # into LOGS/verdict.txt.  Returns QEMU's status (124: timed out).
@@ -56,7 +70,7 @@ boot() {
 	set +e
 	timeout --foreground -k 5 "${GUEST_TIMEOUT:-1500}" "${qemu[@]}" -initrd "$initrd" \
 		"$@" -append "$cmdline wb.mode=$mode ${WB_ARGS:-}" \
-		-serial "file:$logs/console.log" -serial "file:$logs/ktap.log" \
+		-serial "file:$logs/console.log" $(ktap_port "$logs/ktap.log") \
 		</dev/null >"$logs/qemu.log" 2>&1
 	rc=$?
 	set -e
@@ -110,7 +124,7 @@ exec)
 	;;
 shell)
 	exec "${qemu[@]}" -initrd "$INITRD" "${share[@]}" -append "$cmdline wb.mode=shell" \
-		-serial mon:stdio -serial null
+		-serial mon:stdio
 	;;
 *)
 	die "usage: boot.sh list NAME | exec CMD | shell"

@@ -1,29 +1,35 @@
 #!/bin/bash
-# Configure (tinyconfig + configs/guest.config [+ configs/$PROFILE.config])
-# and build bzImage of build/linux into build/obj-$PROFILE.  Incremental:
-# the .config is rewritten only when the fragments change it.
+# Configure (tinyconfig + configs/guest.config + configs/arch-$ARCH.config
+# [+ configs/$PROFILE.config]) and build the kernel image of build/linux
+# into build/obj-$PROFILE (build/obj-arm64-$PROFILE for ARCH=arm64, with
+# Debian's cross compiler).  Incremental: the .config is rewritten only
+# when the fragments change it.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need make gcc flex bison bc
 
 # LINUX and OBJ name another tree and build dir (scripts/peer.sh does).
 LINUX=${LINUX:-$BUILD/linux}
-OBJ=${OBJ:-$BUILD/obj-$PROFILE}
+OBJ=${OBJ:-$BUILD/$OBJ_NAME}
 [ -f "$LINUX/Makefile" ] || die "$LINUX missing; run 'make tree'"
 
-frags=("$TOP/configs/guest.config" ${EXTRA_FRAGMENTS:-})
+frags=("$TOP/configs/guest.config" "$TOP/configs/arch-$WB_ARCH.config" ${EXTRA_FRAGMENTS:-})
 if [ "$PROFILE" != default ]; then
 	[ -f "$TOP/configs/$PROFILE.config" ] ||
 		die "PROFILE=$PROFILE: no configs/$PROFILE.config"
 	frags+=("$TOP/configs/$PROFILE.config")
 fi
 
-KMAKE=(make -s -C "$LINUX" O="$OBJ" -j"$(nproc)")
+KMAKE=(make -s -C "$LINUX" O="$OBJ" -j"$(nproc)" ARCH="$KARCH")
+[ -z "$CROSS" ] || need "${CROSS}gcc"
 # ccache keeps its cache in the user's cache dir, and paths relative to
 # the checkout: a fresh clone elsewhere on the same machine hits it too.
 if command -v ccache >/dev/null 2>&1; then
 	export CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=1
-	KMAKE+=(CC="ccache gcc")
+	KMAKE+=(CC="ccache ${CROSS}gcc")
+fi
+if [ -n "$CROSS" ]; then
+	KMAKE+=(CROSS_COMPILE="$CROSS")
 fi
 
 stage "config ($PROFILE)"
@@ -61,12 +67,12 @@ done
 cmp -s "$new" "$OBJ/.config" || cp "$new" "$OBJ/.config"
 stage_done
 
-stage "build bzImage ($PROFILE)"
+stage "build $(basename "$KIMAGE") ($WB_ARCH, $PROFILE)"
 "${KMAKE[@]}" olddefconfig >/dev/null
-if ! "${KMAKE[@]}" bzImage >"$OBJ/build.log" 2>&1; then
+if ! "${KMAKE[@]}" "$(basename "$KIMAGE")" >"$OBJ/build.log" 2>&1; then
 	tail -n 30 "$OBJ/build.log" >&2
 	die "kernel build failed; full log in $OBJ/build.log"
 fi
 grep -i 'warning:' "$OBJ/build.log" >&2 || true
-echo "kernel: $OBJ/arch/x86/boot/bzImage ($(cat "$OBJ/include/config/kernel.release"))"
+echo "kernel: $OBJ/$KIMAGE ($(cat "$OBJ/include/config/kernel.release"))"
 stage_done

@@ -3,13 +3,24 @@
 # programs, the lists and scripts, and a small ext4 image, all static.
 # The programs are guest/*.c and the selftests the lists run as ./NAME or
 # /tests/NAME (tools/testing/selftests/vm/NAME.c of build/linux), built
-# against build/linux's uapi headers.
+# against build/linux's uapi headers.  For ARCH=arm64: with Debian's cross
+# compiler, and busybox and libcap from Debian's arm64 packages
+# (fetch-debs.sh), into build/initramfs-arm64.
 set -eu
 . "$(dirname "$0")/lib.sh"
-need gcc cpio busybox mkfs.ext4
+need "${CROSS}gcc" cpio mkfs.ext4 busybox
 
 LINUX=$BUILD/linux
-OUT=$BUILD/initramfs
+OUT=$BUILD/initramfs$SFX
+CC=${CROSS}gcc
+LIBDIRS=()
+if [ -n "$CROSS" ]; then
+	debs=$("$TOP/scripts/fetch-debs.sh" "$WB_ARCH" busybox-static libcap-dev)
+	BUSYBOX=$debs/bin/busybox
+	LIBDIRS=(-L"$debs/usr/lib/${CROSS%-}")
+else
+	BUSYBOX=$(command -v busybox)
+fi
 HDR=$OUT/usr
 ROOT=$OUT/root
 [ -f "$LINUX/Makefile" ] || die "build/linux missing; run 'make tree'"
@@ -17,11 +28,11 @@ ROOT=$OUT/root
 stage "initramfs"
 rm -rf "$ROOT"
 mkdir -p "$ROOT"/{bin,sbin,etc/wb,tests,proc,sys,dev,tmp,run,host} "$HDR"
-make -s -C "$LINUX" O="$OUT/hdr-obj" INSTALL_HDR_PATH="$HDR" headers_install >/dev/null ||
+make -s -C "$LINUX" O="$OUT/hdr-obj" ARCH="$KARCH" INSTALL_HDR_PATH="$HDR" headers_install >/dev/null ||
 	die "headers_install failed"
 
 CFLAGS=(-static -O2 -g0 -Wall -I"$HDR/include")
-gcc "${CFLAGS[@]}" -Wextra -o "$ROOT/init" "$TOP/guest/init.c" || die "guest/init.c does not build"
+"$CC" "${CFLAGS[@]}" -Wextra -o "$ROOT/init" "$TOP/guest/init.c" || die "guest/init.c does not build"
 
 # The programs the lists name as ./NAME or /tests/NAME.
 # Every guest/*.c program, and the selftests that the lists run: the last
@@ -35,7 +46,8 @@ for p in $progs; do
 	obj=$OUT/bin/$p
 	mkdir -p "$OUT/bin"
 	if [ ! -x "$obj" ] || [ "$src" -nt "$obj" ] || [ "$HDR/include" -nt "$obj" ]; then
-		gcc "${CFLAGS[@]}" -o "$obj" "$src" -lrt -lpthread -lm -lcap >"$OUT/$p.log" 2>&1 || {
+		"$CC" "${CFLAGS[@]}" -o "$obj" "$src" "${LIBDIRS[@]}" -lrt -lpthread -lm -lcap \
+			>"$OUT/$p.log" 2>&1 || {
 			cat "$OUT/$p.log" >&2
 			die "$src does not build (log: $OUT/$p.log)"
 		}
@@ -43,7 +55,9 @@ for p in $progs; do
 	cp "$obj" "$ROOT/tests/$p"
 done
 
-cp "$(command -v busybox)" "$ROOT/bin/busybox"
+cp "$BUSYBOX" "$ROOT/bin/busybox"
+# The applet names from the host's busybox: the guest's may be of another
+# architecture, and the same Debian release has the same applets.
 for a in $(busybox --list); do
 	[ -e "$ROOT/bin/$a" ] || ln -s busybox "$ROOT/bin/$a"
 done

@@ -12,6 +12,27 @@ PROFILE=${PROFILE:-default}
 # shellcheck source=../base.conf
 . "$TOP/base.conf"
 
+# The guest's architecture (ARCH=x86_64|arm64): the kernel's name for it,
+# its cross compiler prefix, its kernel image, QEMU, and the suffix that
+# keeps its build and logs apart from x86_64's (empty for x86_64).
+case ${ARCH:-${WB_ARCH:-x86_64}} in
+x86_64 | x86)
+	WB_ARCH=x86_64 KARCH=x86 CROSS= KIMAGE=arch/x86/boot/bzImage SFX=
+	QEMU_BIN=qemu-system-x86_64 ;;
+arm64 | aarch64)
+	WB_ARCH=arm64 KARCH=arm64 CROSS=aarch64-linux-gnu- KIMAGE=arch/arm64/boot/Image
+	SFX=-arm64 QEMU_BIN=qemu-system-aarch64
+	[ "$(uname -m)" = aarch64 ] && CROSS= ;;
+*)
+	echo "error: ARCH=$ARCH: the guest is x86_64 or arm64 (make cross compiles others)" >&2
+	exit 1 ;;
+esac
+# Kernel makes get ARCH=$KARCH on their command line, whatever the caller's.
+export WB_ARCH
+# build/obj-PROFILE for x86_64, build/obj-arm64-PROFILE for arm64, and so on.
+OBJ_NAME=obj$SFX-$PROFILE
+LOG_TAG=${SFX#-}${SFX:+-}$PROFILE
+
 # Downloads and build roots: once per user, not per clone.
 WB_CACHE=${BASE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/madv-populate-workbench}
 

@@ -93,7 +93,7 @@ for m in "$MUT"/*.patch; do
 		for s in $MUTANTS; do case $name in "$s"*) sel=1 ;; esac; done
 		[ $sel = 1 ] || continue
 	fi
-	what=$(sed -n 's/^Mutant: //p' "$m" | head -n 1)
+	what=$(sed -n 's/^Mutant: //p' "$m" | head -n 1 | sed 's/|/\\|/g')
 	stage "mutant $name"
 	out=$(run "$name" "$m")
 	if [ "$out" = passed ]; then
