@@ -12,7 +12,7 @@ S := scripts
 all: run
 
 help: ## this list
-	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-13s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-19s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 	@echo "  variables (PROFILE, ACCEL, GUEST_MEM, ...): README.md, 'Inputs you can override'"
 
 deps: ## install the host packages the workbench needs (apt-get, as root)

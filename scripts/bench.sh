@@ -23,8 +23,8 @@ max=$(echo "$SIZES" | tr , '\n' | sort -n | tail -n 1)
 rc=0
 for k in ${BENCH_KERNELS:-series peer}; do
 	case $k in
-	series) kernel=$BUILD/obj-$PROFILE/arch/x86/boot/bzImage ;;
-	peer) kernel=$BUILD/peer-obj-$PROFILE/arch/x86/boot/bzImage ;;
+	series) kernel=$BUILD/$OBJ_NAME/arch/x86/boot/bzImage ;;
+	peer) kernel=$BUILD/peer-obj$TSFX-$PROFILE/arch/x86/boot/bzImage ;;
 	*) die "BENCH_KERNELS: unknown kernel $k" ;;
 	esac
 	[ -f "$kernel" ] || die "no $k kernel at $kernel"

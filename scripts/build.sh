@@ -31,11 +31,16 @@ fi
 if [ -n "$CROSS" ]; then
 	KMAKE+=(CROSS_COMPILE="$CROSS")
 fi
+if [ "$TOOLCHAIN" = bullseye ]; then
+	[ -z "$CROSS" ] || die "TOOLCHAIN=bullseye builds x86_64 kernels only"
+	KMAKE=("$TOP/scripts/in-root.sh" "$("$TOP/scripts/bullseye-root.sh")" "${KMAKE[@]}")
+fi
 
-stage "config ($PROFILE)"
+stage "config ($PROFILE, $TOOLCHAIN toolchain)"
 mkdir -p "$OBJ"
 new=$OBJ/.config.wanted
-cfgtmp=$(mktemp -d)
+# Under build/: the bullseye build root sees the checkout, not /tmp.
+cfgtmp=$(mktemp -d "$BUILD/config.XXXXXX")
 trap 'rm -rf "$cfgtmp"' EXIT
 "${KMAKE[@]}" O="$cfgtmp" tinyconfig >/dev/null
 (cd "$cfgtmp" && KCONFIG_CONFIG=.config \

@@ -4,9 +4,16 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 PROFILE=${PROFILE:-default}
-# A profile is configs/$PROFILE.config; nothing else may pose as one.
-[ "$PROFILE" = default ] || [ -f "$TOP/configs/$PROFILE.config" ] || {
-	echo "error: PROFILE=$PROFILE: no configs/$PROFILE.config; profiles: default $(cd "$TOP/configs" && ls *.config | sed 's/\.config$//' | grep -vx guest | tr '\n' ' ')" >&2
+# A profile is configs/$PROFILE.config; nothing else may pose as one: not
+# the fragments every guest gets (guest, arch-*), not the peer's.
+profile_ok=1
+case $PROFILE in
+default) ;;
+guest | arch-* | */* | .*) profile_ok=0 ;;
+*) [ -f "$TOP/configs/$PROFILE.config" ] || profile_ok=0 ;;
+esac
+[ $profile_ok = 1 ] || {
+	echo "error: PROFILE=$PROFILE: not a profile; profiles: default $(cd "$TOP/configs" && ls *.config | sed 's/\.config$//' | grep -v '^guest$\|^arch-' | tr '\n' ' ')" >&2
 	exit 1
 }
 # shellcheck source=../base.conf
@@ -29,9 +36,19 @@ arm64 | aarch64)
 esac
 # Kernel makes get ARCH=$KARCH on their command line, whatever the caller's.
 export WB_ARCH
-# build/obj-PROFILE for x86_64, build/obj-arm64-PROFILE for arm64, and so on.
-OBJ_NAME=obj$SFX-$PROFILE
-LOG_TAG=${SFX#-}${SFX:+-}$PROFILE
+# The compiler of the kernel: the host's (Debian 12's gcc 12) or, with
+# TOOLCHAIN=bullseye, the base's own distribution's (gcc 10.2.1), in the
+# build root of scripts/bullseye-root.sh.
+case ${TOOLCHAIN:-host} in
+host) TSFX= ;;
+bullseye) TSFX=-bullseye ;;
+*) echo "error: TOOLCHAIN=$TOOLCHAIN: use host or bullseye" >&2; exit 1 ;;
+esac
+export TOOLCHAIN=${TOOLCHAIN:-host}
+# build/obj-PROFILE for x86_64, build/obj-arm64-PROFILE for arm64,
+# build/obj-bullseye-PROFILE for TOOLCHAIN=bullseye, and so on.
+OBJ_NAME=obj$SFX$TSFX-$PROFILE
+LOG_TAG=${SFX#-}${SFX:+-}${TSFX#-}${TSFX:+-}$PROFILE
 
 # Downloads and build roots: once per user, not per clone.
 WB_CACHE=${BASE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/madv-populate-workbench}

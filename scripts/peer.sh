@@ -17,5 +17,5 @@ if [ ! -f "$PEER/.unpacked" ]; then
 	touch "$PEER/.unpacked"
 	stage_done
 fi
-EXTRA_FRAGMENTS=$TOP/peer/peer.config LINUX=$PEER OBJ=$BUILD/peer-obj-$PROFILE \
+EXTRA_FRAGMENTS=$TOP/peer/peer.config LINUX=$PEER OBJ=$BUILD/peer-obj$TSFX-$PROFILE \
 	"$TOP/scripts/build.sh"
