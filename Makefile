@@ -72,4 +72,4 @@ accel-test: ## the KVM probe's recorded logs (tests/accel/)
 	@tests/accel/run.sh
 
 clean: ## remove builds, the guest image and logs (not build/linux)
-	rm -rf build/obj-* build/peer-obj-* build/initramfs build/logs build/accel.conf
+	rm -rf build/obj-* build/peer-obj-* build/initramfs* build/logs build/accel*.conf build/cross-*

@@ -41,7 +41,8 @@ fi
 LINUX=$BUILD/linux
 WT=$BUILD/mutant-src
 OBJ=$BUILD/obj-mutant
-[ "$PROFILE" = default ] || die "make mutants runs the default profile only"
+[ "$PROFILE" = default ] && [ "$WB_ARCH" = x86_64 ] && [ "$TOOLCHAIN" = host ] ||
+	die "make mutants runs the default profile's x86_64 kernel, host toolchain, only"
 git -C "$LINUX" rev-parse -q --verify base >/dev/null 2>&1 || die "run 'make tree' first"
 [ -f "$BUILD/initramfs/initramfs.cpio" ] || die "no initramfs; run 'make initramfs'"
 
