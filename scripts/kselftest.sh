@@ -20,7 +20,10 @@ mkdir -p "$root/src"
 # What headers_install and the vm selftests read: not the whole tree.
 git -C "$LINUX" archive HEAD Makefile Kbuild Kconfig scripts include arch/x86 usr lib tools |
 	tar -x -C "$root/src"
-if ! chroot "$root" /bin/sh -c 'cd /src && gcc --version | head -n 1 && ldd --version | head -n 1 &&
+# A top-level make of its own: under 'make kselftest-bullseye' the inherited
+# MAKELEVEL would make lib.mk leave OUTPUT empty and write to / and /usr.
+if ! env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES \
+	chroot "$root" /bin/sh -c 'cd /src && gcc --version | head -n 1 && ldd --version | head -n 1 &&
 	make -C tools/testing/selftests/vm' >"$log" 2>&1; then
 	grep -m 10 -i 'error\|undefined' "$log" >&2 || tail -n 10 "$log" >&2
 	die "the vm selftests do not build with $TOOLCHAIN_SUITE's toolchain; see $log"
