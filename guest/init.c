@@ -224,6 +224,7 @@ static int run_cmd(const char *cmd, const char *dir, const char *indent,
 		if (chdir(dir))
 			_exit(127);
 		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		fprintf(stderr, "wb: cannot run /bin/sh: %s\n", strerror(errno));
 		_exit(127);
 	}
 	close(pfd[1]);
@@ -332,7 +333,10 @@ static void run_list(const char *list)
 
 static void run_exec(void)
 {
-	char *cmd = read_file("/etc/wb/cmd"), *cwd;
+	char *cmd = read_file("/etc/wb/cmd"), *cwd, *root = cmdline_value("wb.root");
+	/* The host's programs are of another architecture: stay in the guest. */
+	int guest_root = root && !strcmp(root, "guest");
+	char path[4096];
 	int status, timed_out;
 
 	if (!cmd) {
@@ -343,11 +347,17 @@ static void run_exec(void)
 	cwd = read_file("/etc/wb/cwd");
 	cwd = strdup(cwd && strtok(cwd, "\n") ? cwd : "/");
 	try_mount("hostroot", "/host", "9p", MS_RDONLY, P9_OPTS);
-	mount_pseudo("/host");
-	if (chroot("/host") || chdir("/")) {
-		fprintf(out, "wb: cannot enter the host root: %s\nwb-exit: 127\n",
-			strerror(errno));
-		return;
+	if (guest_root) {
+		/* The guest's busybox and /tests; the host's files under /host. */
+		snprintf(path, sizeof(path), "/host%s", cwd);
+		cwd = strdup(path);
+	} else {
+		mount_pseudo("/host");
+		if (chroot("/host") || chdir("/")) {
+			fprintf(out, "wb: cannot enter the host root: %s\nwb-exit: 127\n",
+				strerror(errno));
+			return;
+		}
 	}
 	/*
 	 * A working directory under one of the guest's own mounts (a checkout

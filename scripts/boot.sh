@@ -46,6 +46,9 @@ x86_64)
 arm64)
 	qemu=(qemu-system-aarch64 -M virt)
 	cmdline="$(echo "$cmdline" | sed 's/console=ttyS0/console=ttyAMA0/') wb.port=/dev/hvc0"
+	# exec: the host's programs cannot run here; the guest's busybox and
+	# /tests run the command, with the host's root at /host.
+	[ "$(uname -m)" = aarch64 ] || cmdline="$cmdline wb.root=guest"
 	ktap_port() { echo "-device virtio-serial-device -chardev file,id=ktap,path=$1 -device virtconsole,chardev=ktap"; }
 	vdev=device ;;
 esac
