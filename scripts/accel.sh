@@ -75,8 +75,16 @@ if [ "$WB_ARCH" != x86_64 ] || [ "$(uname -m)" != x86_64 ]; then
 	exit 0
 fi
 
-# The decision holds for this boot of the host and this QEMU.
-key="$(cat /proc/sys/kernel/random/boot_id 2>/dev/null) $("$QEMU_BIN" --version | head -n 1)"
+if [ ! -e /dev/kvm ]; then
+	state=absent
+elif [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
+	state=unwritable
+else
+	state=present
+fi
+# The decision holds for this boot of the host, this QEMU and this state
+# of /dev/kvm (a user added to the kvm group probes again).
+key="$(cat /proc/sys/kernel/random/boot_id 2>/dev/null) $("$QEMU_BIN" --version | head -n 1) $state"
 decision= cpu= reason=
 if [ -f "$CACHE" ] && [ "$(sed -n 's/^key=//p' "$CACHE")" = "$key" ]; then
 	decision=$(sed -n 's/^accel=//p' "$CACHE")
@@ -85,13 +93,6 @@ if [ -f "$CACHE" ] && [ "$(sed -n 's/^key=//p' "$CACHE")" = "$key" ]; then
 	how="decided earlier, $CACHE"
 else
 	how="probed"
-	if [ ! -e /dev/kvm ]; then
-		state=absent
-	elif [ ! -r /dev/kvm ] || [ ! -w /dev/kvm ]; then
-		state=unwritable
-	else
-		state=present
-	fi
 	reason=
 	for c in $KVM_CPUS; do
 		d=$BUILD/logs/accel-probe-$(echo "$c" | tr -c 'a-z0-9\n' -)
