@@ -46,20 +46,9 @@ if ! { [ -f "$DEB" ] && verify "$DEB"; }; then
 	[ -n "$uri" ] ||
 		die "no Debian security source in /etc/apt; set $TARBALL_OVERRIDE_VAR=/path/to/$(basename "$BASE_DEB_MEMBER")"
 	echo "fetching $BASE_PKG=$BASE_VERSION from $BASE_SUITE at the machine's security mirror" >&2
-	apt=$CACHE/apt
-	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/parts"
-	echo "deb [signed-by=$BASE_KEYRING] $uri $BASE_SUITE $BASE_COMPONENT" >"$apt/sources.list"
-	opts=(-o "Dir::Etc::SourceList=$apt/sources.list"
-	      -o "Dir::Etc::SourceParts=$apt/parts"
-	      -o "Dir::State::Lists=$apt/lists"
-	      -o "Dir::Cache=$apt/cache"
-	      -o "Debug::NoLocking=1"
-	      -o "APT::Sandbox::User=root")
-	apt-get -q "${opts[@]}" update >"$apt/update.log" 2>&1 ||
-		die "apt-get update of $BASE_SUITE failed (network?); see $apt/update.log"
-	(cd "$CACHE" && apt-get -q "${opts[@]}" download "$BASE_PKG=$BASE_VERSION") \
-		>"$apt/download.log" 2>&1 ||
-		die "apt-get download $BASE_PKG=$BASE_VERSION failed; see $apt/download.log"
+	apt_download "$CACHE/apt" "$CACHE" \
+		"deb [signed-by=$BASE_KEYRING] $uri $BASE_SUITE $BASE_COMPONENT" "" \
+		"$BASE_PKG=$BASE_VERSION"
 	verify "$DEB" ||
 		die "$DEB: size or sha256 differs from the pin; delete it and retry, or set $TARBALL_OVERRIDE_VAR"
 fi

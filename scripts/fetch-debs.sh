@@ -6,7 +6,7 @@
 # with dpkg -x.  Prints the directory they are unpacked in.  Cached.
 set -eu
 . "$(dirname "$0")/lib.sh"
-need apt-get dpkg-deb
+need dpkg-deb
 
 debarch=${1:?usage: fetch-debs.sh DEBARCH PKG...}
 shift
@@ -24,18 +24,10 @@ uri=$(debian_uri main)
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
 [ -r "$keyring" ] || die "keyring $keyring missing; install debian-archive-keyring"
 echo "fetching $want ($debarch, $suite) from the machine's Debian mirror" >&2
-apt=$dir/apt
 rm -rf "$dir"
-mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/parts" "$root"
-echo "deb [signed-by=$keyring arch=$debarch] $uri $suite main" >"$apt/sources.list"
-opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=$apt/parts"
-      -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
-      -o "APT::Architecture=$debarch" -o "APT::Architectures=$debarch"
-      -o "Debug::NoLocking=1" -o "APT::Sandbox::User=root")
-apt-get -q "${opts[@]}" update >"$apt/update.log" 2>&1 ||
-	die "apt-get update for $debarch failed (network?); see $apt/update.log"
-(cd "$dir" && apt-get -q "${opts[@]}" download "$@") >"$apt/download.log" 2>&1 ||
-	die "apt-get download $want ($debarch) failed; see $apt/download.log"
+mkdir -p "$root"
+apt_download "$dir/apt" "$dir" "deb [signed-by=$keyring arch=$debarch] $uri $suite main" \
+	"$debarch" "$@"
 for deb in "$dir"/*.deb; do
 	dpkg-deb -x "$deb" "$root" || die "cannot unpack $deb"
 done

@@ -133,6 +133,26 @@ debian_uri() {
 	} | head -n 1
 }
 
+# apt_download APTDIR DESTDIR "SOURCES LINE" [DEBARCH] PKG...: download
+# packages with apt-get, from one sources line, into DESTDIR, using private
+# state and cache in APTDIR (DEBARCH "" for the host's architecture): the
+# system's apt configuration is untouched.  Logs in APTDIR.
+apt_download() {
+	local apt=$1 dest=$2 line=$3 arch=$4 opts
+	shift 4
+	need apt-get
+	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/parts" "$dest"
+	echo "$line" >"$apt/sources.list"
+	opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=$apt/parts"
+	      -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
+	      -o "Debug::NoLocking=1" -o "APT::Sandbox::User=root")
+	[ -z "$arch" ] || opts+=(-o "APT::Architecture=$arch" -o "APT::Architectures=$arch")
+	apt-get -q "${opts[@]}" update >"$apt/update.log" 2>&1 ||
+		die "apt-get update failed (network?); see $apt/update.log"
+	(cd "$dest" && apt-get -q "${opts[@]}" download "$@") >"$apt/download.log" 2>&1 ||
+		die "apt-get download $* failed; see $apt/download.log"
+}
+
 # verdict_passed LOGDIR: the verdict boot.sh wrote for LOGDIR found no failure.
 verdict_passed() {
 	tail -n 1 "$1/verdict.txt" 2>/dev/null | grep -q '^[0-9]* passed, 0 failed, '
