@@ -7,7 +7,7 @@ export PROFILE
 S := scripts
 
 .PHONY: all deps fetch tree kernel initramfs run test exec shell export check \
-	verdict-test accel-test mutants kselftest-bullseye cross peer bench clean help
+	verdict-test accel-test bench-test mutants kselftest-bullseye cross peer bench clean help
 
 all: run
 
@@ -34,7 +34,7 @@ run: kernel initramfs ## boot and run the demo (guest/run.list)
 	@$(S)/boot.sh list run
 	@$(S)/report.sh run
 
-test: check verdict-test accel-test kernel initramfs ## static checks, then the suite (guest/tests.list)
+test: check verdict-test accel-test bench-test kernel initramfs ## static checks, then the suite (guest/tests.list)
 	@$(S)/boot.sh list tests
 	@$(S)/report.sh tests
 
@@ -70,6 +70,9 @@ verdict-test: ## the verdict's recorded logs (tests/verdict/)
 
 accel-test: ## the KVM probe's recorded logs (tests/accel/)
 	@tests/accel/run.sh
+
+bench-test: ## the bench report's verdicts on made-up results (tests/bench/)
+	@tests/bench/run.sh
 
 clean: ## remove builds, the guest image and logs (not build/linux)
 	rm -rf build/obj-* build/peer-obj-* build/initramfs* build/logs build/accel*.conf build/cross-*

@@ -3,8 +3,10 @@
  * The benchmark of the MADV_POPULATE_(READ|WRITE) cover letter, extended.
  *
  * For each size, mapping (MAP_PRIVATE, MAP_SHARED) and backing of the cover
- * letter's table, time each way of prefaulting an empty mapping (minimum
- * of N runs, single thread, a fresh mapping and file every run):
+ * letter's table, time each way of prefaulting an empty mapping (single
+ * thread, a fresh mapping and file every run).  The runs are rounds: each
+ * round measures every cell once, so that a slow episode of the host
+ * (under emulation) spoils one run of many cells, not every run of one:
  *
  *   Read, Write, Read/Write   touch every page by hand (one byte per page;
  *                             Read/Write reads it and writes it back)
@@ -13,13 +15,13 @@
  *   MAP_POPULATE, mlock       the other ways a user would prefault
  *   memset                    the floor: writing the already populated range
  *
- * Output: one TSV line per cell on stdout,
- *   size_mib  mapping  backing  method  ms
+ * Output: one TSV line per cell and run on stdout,
+ *   run  size_mib  mapping  backing  method  ms
  * progress on stderr.  A cell that cannot be measured prints "NA" with the
  * reason, and the exit status is 1.
  *
  * Usage: madv_populate_bench [-s MIB[,MIB...]] [-n RUNS] [-d DIR] [-H DIR]
- *   -s sizes in MiB (default 2)     -n runs per cell (default 5)
+ *   -s sizes in MiB (default 2)     -n runs (rounds) of every cell (default 1)
  *   -d directory on a disk filesystem for "file" (default: skip "file")
  *   -H hugetlbfs mount for "hugetlbfs" (default: skip it)
  */
@@ -236,42 +238,33 @@ out:
 
 static int failed_cells;
 
-static int bench(size_t size_mib, int runs)
+/* One run (round) of every cell of @size_mib: the number of cells. */
+static int bench(int run, size_t size_mib)
 {
 	size_t len = size_mib * MIB;
-	int shared, b, m, r, cells = 0;
-	double best, t;
+	int shared, b, m, cells = 0;
+	double t;
 
 	for (shared = 0; shared <= 1; shared++) {
 		for (b = 0; b < NR_BACKINGS; b++) {
 			for (m = 0; m < NR_METHODS; m++) {
 				if (!cell_wanted(shared, b, m))
 					continue;
-				best = -1;
-				for (r = 0; r < runs; r++) {
-					t = run_once(shared, b, m, len);
-					if (t < 0) {
-						best = t;
-						break;
-					}
-					if (best < 0 || t < best)
-						best = t;
-				}
-				printf("%zu\t%s\t%s\t%s\t", size_mib,
+				t = run_once(shared, b, m, len);
+				printf("%d\t%zu\t%s\t%s\t%s\t", run, size_mib,
 				       shared ? "MAP_SHARED" : "MAP_PRIVATE",
 				       backing_names[b], method_names[m]);
-				if (best < 0) {
-					printf("NA\t%s\n", strerror(-best));
+				if (t < 0) {
+					printf("NA\t%s\n", strerror(-t));
 					failed_cells++;
+				} else {
+					printf("%.3f\n", t);
 				}
-				else
-					printf("%.3f\n", best);
 				fflush(stdout);
-				fprintf(stderr, "# %zu MiB %s %s %s: %s%s\n", size_mib,
+				fprintf(stderr, "# run %d: %zu MiB %s %s %s: %s%s\n", run, size_mib,
 					shared ? "MAP_SHARED" : "MAP_PRIVATE",
 					backing_names[b], method_names[m],
-					best < 0 ? "NA: " : "done",
-					best < 0 ? strerror(-best) : "");
+					t < 0 ? "NA: " : "done", t < 0 ? strerror(-t) : "");
 				cells++;
 			}
 		}
@@ -281,8 +274,8 @@ static int bench(size_t size_mib, int runs)
 
 int main(int argc, char **argv)
 {
-	char *sizes = "2", *tok, *save;
-	int opt, runs = 5, cells = 0;
+	char *sizes = "2", *list, *tok, *save;
+	int opt, run, runs = 1, cells = 0;
 
 	pagesize = getpagesize();
 	while ((opt = getopt(argc, argv, "s:n:d:H:")) != -1) {
@@ -307,10 +300,14 @@ int main(int argc, char **argv)
 	}
 	if (runs < 1)
 		runs = 1;
-	printf("size_mib\tmapping\tbacking\tmethod\tms\n");
-	for (tok = strtok_r(sizes, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-		cells += bench(strtoul(tok, NULL, 10), runs);
-	fprintf(stderr, "# %d cells, minimum of %d runs each, %d not measured\n",
+	printf("run\tsize_mib\tmapping\tbacking\tmethod\tms\n");
+	for (run = 1; run <= runs; run++) {
+		list = strdup(sizes);
+		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+			cells += bench(run, strtoul(tok, NULL, 10));
+		free(list);
+	}
+	fprintf(stderr, "# %d cells measured in %d runs, %d not measured\n",
 		cells, runs, failed_cells);
 	return failed_cells ? 1 : 0;
 }

@@ -1,0 +1,31 @@
+#!/bin/bash
+# bench-compare.sh A/ratios.tsv B/ratios.tsv [TOLERANCE]: does make bench
+# repeat?  For every ratio of both runs at the largest size (POPULATE ÷
+# manual per kernel, series ÷ peer populate times), compare the medians:
+# print those that differ by more than TOLERANCE (default 0.05 = 5%), the
+# largest difference, and exit 1 if any differs by more.
+set -eu
+. "$(dirname "$0")/lib.sh"
+need awk
+
+A=${1:?usage: bench-compare.sh A/ratios.tsv B/ratios.tsv [TOLERANCE]}
+B=${2:?usage: bench-compare.sh A/ratios.tsv B/ratios.tsv [TOLERANCE]}
+awk -F'\t' -v tol="${3:-0.05}" '
+FNR == 1 { next }
+{ key = $1 ", " $3 " " $4 ", " $5 }
+NR == FNR { a[$2, key] = $6; if ($2 + 0 > max) max = $2 + 0; next }
+{ b[$2, key] = $6 }
+END {
+	for (k in a) {
+		split(k, sk, SUBSEP)
+		if (sk[1] + 0 != max || !((k) in b) || a[k] <= 0 || b[k] <= 0) continue
+		d = b[k] / a[k] - 1; if (d < 0) d = -d
+		cmp++
+		if (d > worst) { worst = d; wk = sk[2] }
+		if (d > tol) { bad++; printf "differs by %.1f%%: %s: %.3f vs %.3f\n", 100 * d, sk[2], a[k], b[k] }
+	}
+	if (!cmp) { print "bench-compare: no ratio of the largest size in both files"; exit 2 }
+	printf "bench-compare: %d ratios at %d MiB, %d differ by more than %.0f%%; largest difference %.1f%% (%s)\n",
+	       cmp, max, bad, 100 * tol, 100 * worst, wk
+	exit bad ? 1 : 0
+}' "$A" "$B"
