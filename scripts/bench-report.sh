@@ -80,9 +80,10 @@ END {
 			a = t[kernels[k], pass, size, cell, num[r]]; b = t[kernels[k], pass, size, cell, den[r]]
 			if (a != "" && b != "" && b > 0) push("r" SUBSEP kernels[k] SUBSEP size SUBSEP cell SUBSEP rn[r], a / b)
 		}
-		for (q = 1; q <= npop; q++) {
-			a = t["series", pass, size, cell, pop[q]]; b = t["peer", pass, size, cell, pop[q]]
-			if (a != "" && b != "" && b > 0) push("v" SUBSEP size SUBSEP cell SUBSEP pop[q], a / b)
+		for (k = 1; k <= nk; k++) for (q = 1; q <= npop; q++) {
+			if (kernels[k] == "series") continue
+			a = t["series", pass, size, cell, pop[q]]; b = t[kernels[k], pass, size, cell, pop[q]]
+			if (a != "" && b != "" && b > 0) push("v" SUBSEP kernels[k] SUBSEP size SUBSEP cell SUBSEP pop[q], a / b)
 		}
 	}
 	print "kernel", "size_mib", "mapping", "backing", "ratio", "median", "lo", "hi", "runs" > ratios
@@ -91,9 +92,9 @@ END {
 		for (k = 1; k <= nk; k++) for (r = 1; r <= nratio; r++)
 			if (stats("r" SUBSEP kernels[k] SUBSEP sizes[s] SUBSEP cells[c] SUBSEP rn[r]))
 				print kernels[k], sizes[s], mb[1], mb[2], rn[r], S_med, S_lo, S_hi, S_n > ratios
-		for (q = 1; q <= npop; q++)
-			if (stats("v" SUBSEP sizes[s] SUBSEP cells[c] SUBSEP pop[q]))
-				print "series/peer", sizes[s], mb[1], mb[2], pop[q], S_med, S_lo, S_hi, S_n > ratios
+		for (k = 1; k <= nk; k++) for (q = 1; q <= npop; q++)
+			if (stats("v" SUBSEP kernels[k] SUBSEP sizes[s] SUBSEP cells[c] SUBSEP pop[q]))
+				print "series/" kernels[k], sizes[s], mb[1], mb[2], pop[q], S_med, S_lo, S_hi, S_n > ratios
 	}
 
 	printf "# MADV_POPULATE benchmark\n\n" > md
@@ -113,7 +114,7 @@ END {
 			bar(rn[r] " (series)", "r" SUBSEP "series" SUBSEP max SUBSEP cell SUBSEP rn[r], 1.00, mb)
 		four = mb[2] == "Anon 4 KiB" || mb[2] == "Memfd 4 KiB" || mb[2] == "tmpfs" || mb[2] == "file"
 		for (q = 1; q <= npop; q++) {
-			key = "v" SUBSEP max SUBSEP cell SUBSEP pop[q]
+			key = "v" SUBSEP "peer" SUBSEP max SUBSEP cell SUBSEP pop[q]
 			if (four && q <= 2) bar(pop[q] " series÷peer (4 KiB)", key, 0.80, mb)
 			else bar(pop[q] " series÷peer", key, 1.05, mb)
 		}
@@ -122,6 +123,25 @@ END {
 	}
 	printf "\nSummary: %d ok, %d MISS, %d inconclusive.\n", nv["ok"], nv["MISS"], nv["inconclusive"] > md
 	printf "bench: bars at %d MiB: %d ok, %d MISS, %d inconclusive\n", max, nv["ok"], nv["MISS"], nv["inconclusive"] > "/dev/stderr"
+
+	# Populate times of the series over those of every other kernel, largest size.
+	if (nk > 1) {
+		printf "\n## Populate time at %d MiB, series ÷ each other kernel\n\n| mapping | backing | method |", max > md
+		for (k = 1; k <= nk; k++) if (kernels[k] != "series") printf " ÷ %s |", kernels[k] > md
+		printf "\n|---|---|---|" > md
+		for (k = 2; k <= nk; k++) printf "---|" > md
+		printf "\n" > md
+		for (c = 1; c <= ncell; c++) for (q = 1; q <= npop; q++) {
+			split(cells[c], mb, SUBSEP); line = ""; any = 0
+			for (k = 1; k <= nk; k++) {
+				if (kernels[k] == "series") continue
+				key = "v" SUBSEP kernels[k] SUBSEP max SUBSEP cells[c] SUBSEP pop[q]
+				if (n[key]) any = 1
+				line = line " " fmt(key) " |"
+			}
+			if (any) printf "| %s | %s | %s |%s\n", mb[1], mb[2], pop[q], line > md
+		}
+	}
 
 	for (s = 1; s <= nsz; s++) {
 		size = sizes[s]
