@@ -1,6 +1,6 @@
 #!/bin/sh
 # bench.sh: set up and run madv_populate_bench in the guest.
-# Sizes and runs come from the kernel command line (wb.bench_sizes=2,512
+# Sizes and runs come from the kernel command line (wb.bench_sizes=2,256
 # wb.bench_runs=1, set by scripts/bench.sh), default: a smoke run of
 # 2 MiB, one run.  The TSV goes to stdout; exit 1 if a cell failed.
 set -e

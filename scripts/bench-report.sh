@@ -39,9 +39,9 @@ function stats(key,   i, j, c, x, a, trim) {
 	trim = int(c / 5); S_lo = a[1 + trim]; S_hi = a[c - trim]
 	return c
 }
-function fmt(key, d) {
+function fmt(key) {
 	if (!stats(key)) return "-"
-	return sprintf(d ? "%.1f (%.1f–%.1f)" : "%.2f [%.2f–%.2f]", S_med, S_lo, S_hi)
+	return sprintf("%.2f [%.2f–%.2f]", S_med, S_lo, S_hi)
 }
 # judge(KEY, LIMIT): ok, MISS or inconclusive, for "the value <= LIMIT".
 function judge(key, limit) {
