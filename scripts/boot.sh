@@ -52,8 +52,29 @@ arm64)
 	ktap_port() { echo "-device virtio-serial-device -chardev file,id=ktap,path=$1 -device virtconsole,chardev=ktap"; }
 	vdev=device ;;
 esac
-qemu+=(-accel "$accel" -cpu "$cpu" -smp 2 -m "${GUEST_MEM:-2G}"
+# GUEST_NODES=2 (default): two NUMA nodes, a socket (CPU, cache) and half
+# the memory each, described to the kernel by the firmware tables (ACPI
+# SRAT on q35, the device tree on virt), as on a real two-socket machine.
+# 1: one node, no -numa.
+nodes=${GUEST_NODES:-2}
+qemu+=(-accel "$accel" -cpu "$cpu" -smp "2,sockets=$nodes" -m "${GUEST_MEM:-2G}"
        -display none -no-reboot -nodefaults -kernel "$KERNEL")
+case $nodes in
+1) ;;
+2)
+	mem=${GUEST_MEM:-2G}
+	case $mem in
+	*[Gg]) mib=$((${mem%[Gg]} * 1024)) ;;
+	*[Mm]) mib=${mem%[Mm]} ;;
+	*) die "GUEST_MEM=$mem: give it in M or G with GUEST_NODES=2" ;;
+	esac
+	half=$((mib / 2))
+	qemu+=(-object "memory-backend-ram,id=node0,size=${half}M"
+	       -object "memory-backend-ram,id=node1,size=$((mib - half))M"
+	       -numa node,nodeid=0,cpus=0,memdev=node0
+	       -numa node,nodeid=1,cpus=1,memdev=node1) ;;
+*) die "GUEST_NODES=$nodes: 1 or 2" ;;
+esac
 # shellcheck disable=SC2206
 qemu+=(${QEMU_EXTRA:-})
 cmdline="$cmdline ${CMDLINE_EXTRA:-}"
