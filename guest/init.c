@@ -9,7 +9,9 @@
  *          /etc/wb/tests.list), one test program at a time, each with its
  *          own timeout, and write KTAP to the port wb.port= (default
  *          /dev/ttyS1; /dev/hvc0 on arm64): one result line per program
- *          with the program's own output nested under it.
+ *          with the program's own output nested under it.  With wb.stop=1
+ *          the programs after a failed one are not run but reported as
+ *          skipped (make mutants: one failure kills a mutant).
  *   exec   mount the host's root (9p, read-only), chroot into it with a
  *          writable /tmp, run /etc/wb/cmd with /bin/sh in /etc/wb/cwd and
  *          send its output and exit status to /dev/ttyS1.
@@ -293,8 +295,8 @@ static int parse_list(char *text, struct test *t)
 static void run_list(const char *list)
 {
 	static struct test t[MAX_TESTS];
-	char *text = read_file(list);
-	int i, n, status, timed_out;
+	char *text = read_file(list), *stop = cmdline_value("wb.stop");
+	int i, n, status, timed_out, failed = 0;
 	double t0;
 
 	if (!text) {
@@ -305,6 +307,11 @@ static void run_list(const char *list)
 	fprintf(out, "KTAP version 1\n1..%d\n", n);
 	fflush(out);
 	for (i = 0; i < n; i++) {
+		if (failed && stop && !strcmp(stop, "1")) {
+			fprintf(out, "ok %d %s # SKIP not run: a program before it failed (wb.stop=1)\n",
+				i + 1, t[i].name);
+			continue;
+		}
 		kmsg("<5>wb: begin test %s\n", t[i].name);
 		fprintf(out, "# wb: begin %s: %s\n", t[i].name, t[i].cmd);
 		fflush(out);
@@ -327,6 +334,8 @@ static void run_list(const char *list)
 		else
 			fprintf(out, "not ok %d %s # exit status %d\n", i + 1,
 				t[i].name, WEXITSTATUS(status));
+		failed |= timed_out || status < 0 || WIFSIGNALED(status) ||
+			  (WEXITSTATUS(status) != 0 && WEXITSTATUS(status) != 4);
 		fflush(out);
 	}
 }

@@ -68,8 +68,9 @@ run() {
 		echo "does not build (see $BUILD/mutant-build.log)"
 		return
 	fi
+	# wb.stop=1: one failing program kills the mutant; the rest is skipped.
 	KERNEL=$OBJ/arch/x86/boot/bzImage TAG=mutant-$name GUEST_TIMEOUT=${GUEST_TIMEOUT:-480} \
-		"$TOP/scripts/boot.sh" list series >/dev/null 2>&1 || true
+		CMDLINE_EXTRA=wb.stop=1 "$TOP/scripts/boot.sh" list series >/dev/null 2>&1 || true
 	git -C "$WT" checkout -q -- .
 	if verdict_passed "$logs"; then
 		echo passed
