@@ -10,10 +10,12 @@ DEPS="gcc:gcc make:make flex:flex bison:bison bc:bc perl:perl
       qemu-system-x86_64:qemu-system-x86 busybox:busybox-static
       ccache:ccache gnuplot:gnuplot-nox rsync:rsync mkfs.ext4:e2fsprogs
       debootstrap:debootstrap alpha-linux-gnu-gcc:gcc-alpha-linux-gnu
-      mips-linux-gnu-gcc:gcc-mips-linux-gnu hppa-linux-gnu-gcc:gcc-hppa-linux-gnu"
+      mips-linux-gnu-gcc:gcc-mips-linux-gnu hppa-linux-gnu-gcc:gcc-hppa-linux-gnu
+      aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu qemu-system-aarch64:qemu-system-arm"
 # header:package pairs for the kernel build (objtool, sign-file).
 HDRS="/usr/include/libelf.h:libelf-dev /usr/include/openssl/ssl.h:libssl-dev
       /usr/lib/x86_64-linux-gnu/libc.a:libc6-dev /usr/include/sys/capability.h:libcap-dev
+      /usr/aarch64-linux-gnu/lib/libc.a:libc6-dev-arm64-cross
       /usr/lib/python3/dist-packages/ply/lex.py:python3-ply
       /usr/lib/python3/dist-packages/git/__init__.py:python3-git
       /usr/bin/python:python-is-python3
