@@ -15,6 +15,8 @@
 # build/mutants.md).
 # mutants.sh --check DIR: only check that every mutant applies to the tree
 # DIR (make check does that, so that the list cannot rot).
+# mutants.sh --table: write the table from the rows of the last run (one
+# that was cut short, say).
 set -eu
 . "$(dirname "$0")/lib.sh"
 need git
@@ -41,6 +43,38 @@ fi
 LINUX=$BUILD/linux
 WT=$BUILD/mutant-src
 OBJ=$BUILD/obj-mutant
+# write_table ROWS: the table of the mutants run so far, in
+# mutants/results.md, or build/mutants.md for a subset (MUTANTS=...),
+# which does not replace the table of the whole list.  Written after
+# every mutant: a run cut short leaves the table of what it ran, saying so.
+write_table() {
+	local table=$MUT/results.md done total
+	[ -z "${MUTANTS:-}" ] || table=$BUILD/mutants.md
+	done=$(grep -c . "$1" || true)
+	total=$(ls "$MUT"/*.patch | wc -l)
+	{
+		echo "# Mutants of the series and the tests that kill them"
+		echo
+		echo "Written by \`make mutants\` ($(date -u +%Y-%m-%d), series $(git -C "$LINUX" rev-parse --short HEAD),"
+		echo "default profile, suite \`guest/series.list\`). Each mutant is \`mutants/NAME.patch\`"
+		echo "applied on top of the series; \"killed by\" lists the first failing checks."
+		[ -n "${MUTANTS:-}" ] || [ "$done" = "$total" ] ||
+			echo "The run was cut short: $done of $total mutants ran."
+		echo
+		echo "| mutant | what it breaks | result | killed by |"
+		echo "|---|---|---|---|"
+		cat "$1"
+	} >"$table"
+	echo "table: $table"
+}
+
+rows=$BUILD/mutants.rows
+# mutants.sh --table: the table again from the rows of the last run.
+if [ "${1:-}" = --table ]; then
+	[ -s "$rows" ] || die "no mutant has run yet"
+	write_table "$rows"
+	exit
+fi
 [ "$PROFILE" = default ] && [ "$WB_ARCH" = x86_64 ] && [ "$TOOLCHAIN" = host ] ||
 	die "make mutants runs the default profile's x86_64 kernel, host toolchain, only"
 git -C "$LINUX" rev-parse -q --verify base >/dev/null 2>&1 || die "run 'make tree' first"
@@ -119,23 +153,10 @@ for m in "$MUT"/*.patch; do
 	fi
 	echo "$name: $res${by:+ ($by)}"
 	printf '| %s | %s | %s | %s |\n' "$name" "$what" "$res" "$by" >>"$rows"
+	write_table "$rows" >/dev/null
 	stage_done
 done
 
-table=$MUT/results.md
-# A subset does not replace the table of the whole list.
-[ -z "${MUTANTS:-}" ] || table=$BUILD/mutants.md
-{
-	echo "# Mutants of the series and the tests that kill them"
-	echo
-	echo "Written by \`make mutants\` ($(date -u +%Y-%m-%d), series $(git -C "$LINUX" rev-parse --short HEAD),"
-	echo "default profile, suite \`guest/series.list\`). Each mutant is \`mutants/NAME.patch\`"
-	echo "applied on top of the series; \"killed by\" lists the first failing checks."
-	echo
-	echo "| mutant | what it breaks | result | killed by |"
-	echo "|---|---|---|---|"
-	cat "$rows"
-} >"$table"
-echo "table: $table"
+write_table "$rows"
 [ $fail = 0 ] || die "some mutants survived or did not build; see $table"
 echo "every mutant killed"
