@@ -113,7 +113,6 @@ run() {
 	fi
 }
 
-rows=$BUILD/mutants.rows
 : >"$rows"
 fail=0
 stage "mutants: the series as it is"
