@@ -6,7 +6,7 @@ export PROFILE
 
 S := scripts
 
-.PHONY: all deps fetch tree kernel initramfs run test exec shell export check \
+.PHONY: all deps fetch tree kernel initramfs run test exec shell export check kselftest deb \
 	verdict-test accel-test bench-test mutants kselftest-bullseye cross peer bench clean help
 
 all: run
@@ -52,6 +52,12 @@ bench: kernel initramfs peer ## the cover letter's benchmark, series vs peer
 
 cross: tree ## alpha, mips, parisc: mm/madvise.o, mm/gup.o; uapi 22/23 on every touched arch
 	@$(S)/cross.sh
+
+deb: kernel initramfs ## bindeb-pkg of the series' kernel; dpkg -i into a bullseye root; boot it, run the suite (root)
+	@$(S)/deb.sh
+
+kselftest: kernel initramfs ## install the vm selftests (kselftest Makefile), run run_kselftest.sh in the guest
+	@$(S)/kselftest-run.sh
 
 kselftest-bullseye: tree ## build the vm selftests with Debian 11's gcc 10 / glibc 2.31 (root)
 	@$(S)/kselftest.sh

@@ -15,6 +15,8 @@
  *   exec   mount the host's root (9p, read-only), chroot into it with a
  *          writable /tmp, run /etc/wb/cmd with /bin/sh in /etc/wb/cwd and
  *          send its output and exit status to /dev/ttyS1.
+ *   ktap   the same as exec; the host judges the command's output as KTAP
+ *          (make kselftest).
  *   shell  an interactive busybox shell on the console; the host's root
  *          is at /host.
  *   probe  nothing: reaching /init is all scripts/accel.sh asks of a boot.
@@ -107,12 +109,30 @@ static void mount_pseudo(const char *root)
 		{ "debugfs", "/sys/kernel/debug", "debugfs", NULL },
 		{ "cgroup2", "/sys/fs/cgroup", "cgroup2", NULL },
 	};
+	static const struct {
+		const char *name, *target;
+	} links[] = {
+		{ "fd", "/proc/self/fd" },
+		{ "stdin", "/proc/self/fd/0" },
+		{ "stdout", "/proc/self/fd/1" },
+		{ "stderr", "/proc/self/fd/2" },
+	};
 	char path[256];
 	size_t i;
 
 	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
 		snprintf(path, sizeof(path), "%s%s", root, m[i].dst);
 		try_mount(m[i].src, path, m[i].type, 0, m[i].data);
+	}
+	/*
+	 * devtmpfs has device nodes only; udev makes these links on a real
+	 * machine, and scripts use them (kselftest's runner writes to
+	 * /dev/stdout, bash's process substitution needs /dev/fd).
+	 */
+	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++) {
+		snprintf(path, sizeof(path), "%s/dev/%s", root, links[i].name);
+		if (symlink(links[i].target, path) && errno != EEXIST)
+			fprintf(stderr, "wb: cannot link %s: %s\n", path, strerror(errno));
 	}
 }
 
@@ -150,6 +170,30 @@ static char *read_file(const char *path)
 		return NULL;
 	buf[n] = 0;
 	return buf;
+}
+
+/* One line of the guest's facts for the logs: what the suite ran on. */
+static void guest_facts(void)
+{
+	static const struct {
+		const char *what, *path;
+	} f[] = {
+		{ "kernel", "/proc/sys/kernel/osrelease" },
+		{ "NUMA nodes", "/sys/devices/system/node/online" },
+		{ "THP", "/sys/kernel/mm/transparent_hugepage/enabled" },
+		{ "NUMA balancing", "/proc/sys/kernel/numa_balancing" },
+	};
+	size_t i;
+	char *v;
+
+	fprintf(out, "# wb: guest:");
+	for (i = 0; i < sizeof(f) / sizeof(f[0]); i++) {
+		v = read_file(f[i].path);
+		if (v)
+			v[strcspn(v, "\n")] = 0;
+		fprintf(out, "%s %s %s", i ? "," : "", f[i].what, v ? v : "(none)");
+	}
+	fprintf(out, "\n");
 }
 
 static double now(void)
@@ -430,7 +474,9 @@ int main(void)
 	if (!mode)
 		mode = "list";
 	list = cmdline_value("wb.list");
-	if (!strcmp(mode, "exec"))
+	if (strcmp(mode, "probe") && strcmp(mode, "shell") && strcmp(mode, "exec"))
+		guest_facts();
+	if (!strcmp(mode, "exec") || !strcmp(mode, "ktap"))
 		run_exec();
 	else if (!strcmp(mode, "shell"))
 		run_shell();

@@ -5,6 +5,9 @@
 #   exec CMD    run CMD in the guest on the host's root (read-only 9p);
 #               exits with CMD's status, 125 if the kernel splatted or the
 #               guest died
+#   ktap NAME CMD  the same, but CMD prints KTAP (results, nested subtests,
+#               "# wb: begin NAME" markers as a list prints them), which the
+#               verdict judges like a list's; logs in build/logs/NAME-$TAG/
 #   shell       interactive shell on this terminal
 #
 # After a list or exec boot, scripts/verdict.sh judges the logs into
@@ -123,18 +126,30 @@ list)
 	stage_done
 	echo "logs: $LOGS"
 	;;
-exec)
-	[ -n "${2:-}" ] || die "usage: make exec CMD='command line'"
-	LOGS=$BUILD/logs/exec-$TAG
+exec | ktap)
+	if [ "$MODE" = ktap ]; then
+		[ -n "${2:-}" ] && [ -n "${3:-}" ] || die "usage: boot.sh ktap NAME CMD"
+		LOGS=$BUILD/logs/$2-$TAG cmd=$3
+	else
+		[ -n "${2:-}" ] || die "usage: make exec CMD='command line'"
+		LOGS=$BUILD/logs/exec-$TAG cmd=$2
+	fi
 	rm -rf "$LOGS"
 	mkdir -p "$LOGS/extra/etc/wb"
-	printf '%s\n' "$2" >"$LOGS/extra/etc/wb/cmd"
+	printf '%s\n' "$cmd" >"$LOGS/extra/etc/wb/cmd"
 	pwd >"$LOGS/extra/etc/wb/cwd"
 	(cd "$LOGS/extra" && find . | cpio -o -H newc -R 0:0 --quiet) >"$LOGS/extra.cpio"
 	cat "$INITRD" "$LOGS/extra.cpio" >"$LOGS/initrd"
 	rc=0
-	boot "$LOGS" exec "$LOGS/initrd" "${share[@]}" || rc=$?
+	[ "$MODE" = exec ] || stage "boot: $2 ($TAG)"
+	boot "$LOGS" "$MODE" "$LOGS/initrd" "${share[@]}" || rc=$?
 	rm -f "$LOGS/initrd"
+	if [ "$MODE" = ktap ]; then
+		[ $rc = 0 ] || [ $rc = 124 ] || [ $rc = 137 ] || die "qemu failed (exit $rc)"
+		stage_done
+		echo "logs: $LOGS"
+		exit 0
+	fi
 	tr -d '\r' <"$LOGS/ktap.log" | grep -v '^wb-exit: \|^# wb: end of run$' || true
 	[ $rc = 0 ] || [ $rc = 124 ] || [ $rc = 137 ] || die "qemu failed (exit $rc)"
 	# The command's status, unless the kernel splatted or the guest died.
@@ -151,6 +166,6 @@ shell)
 		-serial mon:stdio
 	;;
 *)
-	die "usage: boot.sh list NAME | exec CMD | shell"
+	die "usage: boot.sh list NAME | exec CMD | ktap NAME CMD | shell"
 	;;
 esac

@@ -1,6 +1,7 @@
 #!/bin/bash
 # Configure (tinyconfig + configs/guest.config + configs/arch-$ARCH.config
-# [+ configs/$PROFILE.config]) and build the kernel image of build/linux
+# [+ configs/$PROFILE.config]; PROFILE=debian: Debian's own config instead
+# of tinyconfig + guest.config) and build the kernel image of build/linux
 # into build/obj-$PROFILE (build/obj-arm64-$PROFILE for ARCH=arm64, with
 # Debian's cross compiler).  Incremental: the .config is rewritten only
 # when the fragments change it.
@@ -14,6 +15,14 @@ OBJ=${OBJ:-$BUILD/$OBJ_NAME}
 [ -f "$LINUX/Makefile" ] || die "$LINUX missing; run 'make tree'"
 
 frags=("$TOP/configs/guest.config" "$TOP/configs/arch-$WB_ARCH.config" ${EXTRA_FRAGMENTS:-})
+# PROFILE=debian starts from Debian's own config (base.conf pins it), not
+# from tinyconfig + guest.config; configs/debian.config says why.
+debian=
+if [ "$PROFILE" = debian ]; then
+	need python3 xz
+	debian=$("$TOP/scripts/fetch-base.sh" base.conf "DEBCONFIG_${WB_ARCH^^}") || exit 1
+	frags=("$TOP/configs/arch-$WB_ARCH.config")
+fi
 if [ "$PROFILE" != default ]; then
 	[ -f "$TOP/configs/$PROFILE.config" ] ||
 		die "PROFILE=$PROFILE: no configs/$PROFILE.config"
@@ -21,12 +30,18 @@ if [ "$PROFILE" != default ]; then
 fi
 
 KMAKE=(make -s -C "$LINUX" O="$OBJ" -j"$(nproc)" ARCH="$KARCH")
-[ -z "$CROSS" ] || need "${CROSS}gcc"
+cc=${CROSS}gcc
+if [ "$TOOLCHAIN" = clang ]; then
+	need clang ld.lld llvm-ar llvm-nm llvm-objcopy
+	cc=clang
+	KMAKE+=(LLVM=1)
+fi
+[ -z "$CROSS" ] || [ "$cc" = clang ] || need "$cc"
 # ccache keeps its cache in the user's cache dir, and paths relative to
 # the checkout: a fresh clone elsewhere on the same machine hits it too.
 if command -v ccache >/dev/null 2>&1; then
 	export CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=1
-	KMAKE+=(CC="ccache ${CROSS}gcc")
+	KMAKE+=(CC="ccache $cc")
 fi
 if [ -n "$CROSS" ]; then
 	KMAKE+=(CROSS_COMPILE="$CROSS")
@@ -42,7 +57,12 @@ new=$OBJ/.config.wanted
 # Under build/: the bullseye build root sees the checkout, not /tmp.
 cfgtmp=$(mktemp -d "$BUILD/config.XXXXXX")
 trap 'rm -rf "$cfgtmp"' EXIT
-"${KMAKE[@]}" O="$cfgtmp" tinyconfig >/dev/null
+if [ -n "$debian" ]; then
+	# Debian's modules off: the guest loads none (configs/debian.config).
+	xz -dc "$debian" | sed -E 's/^(CONFIG_[A-Za-z0-9_]+)=m$/# \1 is not set/' >"$cfgtmp/.config"
+else
+	"${KMAKE[@]}" O="$cfgtmp" tinyconfig >/dev/null
+fi
 (cd "$cfgtmp" && KCONFIG_CONFIG=.config \
 	"$LINUX/scripts/kconfig/merge_config.sh" -m -O . .config "${frags[@]}" \
 	>"$OBJ/config.log" 2>&1) || die "merging the fragments failed; see $OBJ/config.log"
@@ -69,6 +89,13 @@ for f in "${frags[@]}"; do
 	done <"$f"
 done
 [ "$missing" = 0 ] || die "config fragments not satisfied; fix configs/"
+if [ -n "$debian" ]; then
+	xz -dc "$debian" >"$cfgtmp/debian.config"
+	python3 "$TOP/scripts/config-changes.py" --all "$cfgtmp/debian.config" "$new" "${frags[@]}" \
+		>"$OBJ/config-changes.txt"
+	python3 "$TOP/scripts/config-changes.py" "$cfgtmp/debian.config" "$new" "${frags[@]}"
+	echo "every change, modules too: $OBJ/config-changes.txt"
+fi
 cmp -s "$new" "$OBJ/.config" || cp "$new" "$OBJ/.config"
 stage_done
 
@@ -79,5 +106,13 @@ if ! "${KMAKE[@]}" "$(basename "$KIMAGE")" >"$OBJ/build.log" 2>&1; then
 	die "kernel build failed; full log in $OBJ/build.log"
 fi
 grep -i 'warning:' "$OBJ/build.log" >&2 || true
+# The series' own C files build warning-free with every compiler (a file
+# that did not need recompiling has nothing in this log).
+if git -C "$LINUX" rev-parse -q --verify base >/dev/null 2>&1; then
+	for f in $(git -C "$LINUX" diff --name-only base HEAD -- '*.c' '*.h' | grep -v '^tools/'); do
+		! grep -qE "(^|/)$f:[0-9]+:([0-9]+:)? warning:" "$OBJ/build.log" ||
+			die "$f: the $TOOLCHAIN toolchain warns about the series' code; see $OBJ/build.log"
+	done
+fi
 echo "kernel: $OBJ/$KIMAGE ($(cat "$OBJ/include/config/kernel.release"))"
 stage_done

@@ -6,6 +6,9 @@
 #  - scripts/checkpatch.pl --strict: no error, warning or check, except
 #    those the cover letter explains ("checkpatch exception: NNNN MESSAGE");
 #  - each patch has a subject, an explanatory body and a Signed-off-by;
+#  - each patch has the DEP-3 fields a distribution asks for (Origin,
+#    Forwarded, Last-Update), so that Debian's check-patches.sh is silent;
+#    a backport names its upstream commit in Origin and in the subject;
 #  - the cover letter names every patch;
 #  - every mutant in mutants/ still applies on top of the series;
 #  - scripts/kernel-doc -none has nothing to say about the C files the
@@ -82,8 +85,20 @@ for p in $list; do
 		bad "$p: checkpatch --strict complains:$(echo; sed 's/^/    /' "$out/cp-left.txt")"
 	grep -q '^Subject: \[PATCH[^]]*\] .' "$f" || bad "$p: no subject"
 	grep -q '^Signed-off-by: .* <.*@.*>' "$f" || bad "$p: no Signed-off-by"
+	origin=$(sed -n 's/^Origin: //p' "$f")
+	case $origin in
+	backport,\ http*/[0-9a-f]*)
+		sed -n '/^Subject:/,/^$/p' "$f" | grep -q "${origin##*/}" ||
+			bad "$p: a backport names its upstream commit ${origin##*/} in the subject" ;;
+	vendor|vendor,\ *|upstream,\ http*|other,\ *) ;;
+	*) bad "$p: no DEP-3 'Origin: upstream|backport|vendor|other[, URL]' line" ;;
+	esac
+	grep -q '^Forwarded: \(not-needed\|https\?://\)' "$f" ||
+		bad "$p: no DEP-3 'Forwarded: not-needed|URL' line ('no' asks for forwarding)"
+	grep -q '^Last-Update: [0-9]\{4\}-[0-9][0-9]-[0-9][0-9]$' "$f" ||
+		bad "$p: no DEP-3 'Last-Update: YYYY-MM-DD' line"
 	body=$(awk '/^$/ && !h { h = 1; next } h && /^---$/ { exit } h' "$f" |
-		grep -v '^\(Signed-off-by\|Cc\|Reviewed-by\|Acked-by\|Tested-by\|Link\|Fixes\):' |
+		grep -v '^\(Signed-off-by\|Cc\|Reviewed-by\|Acked-by\|Tested-by\|Link\|Fixes\|Origin\|Forwarded\|Last-Update\):' |
 		grep -c '[a-z]' || true)
 	[ "$body" -ge 3 ] || bad "$p: the commit message needs a body (what, why, how tested)"
 done

@@ -11,7 +11,8 @@ DEPS="gcc:gcc make:make flex:flex bison:bison bc:bc perl:perl
       ccache:ccache gnuplot:gnuplot-nox rsync:rsync mkfs.ext4:e2fsprogs
       debootstrap:debootstrap alpha-linux-gnu-gcc:gcc-alpha-linux-gnu
       mips-linux-gnu-gcc:gcc-mips-linux-gnu hppa-linux-gnu-gcc:gcc-hppa-linux-gnu
-      aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu qemu-system-aarch64:qemu-system-arm"
+      aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu qemu-system-aarch64:qemu-system-arm
+      clang:clang ld.lld:lld llvm-ar:llvm python3:python3 losetup:mount"
 # header:package pairs for the kernel build (objtool, sign-file).
 HDRS="/usr/include/libelf.h:libelf-dev /usr/include/openssl/ssl.h:libssl-dev
       /usr/lib/x86_64-linux-gnu/libc.a:libc6-dev /usr/include/sys/capability.h:libcap-dev
@@ -20,7 +21,8 @@ HDRS="/usr/include/libelf.h:libelf-dev /usr/include/openssl/ssl.h:libssl-dev
       /usr/lib/python3/dist-packages/git/__init__.py:python3-git
       /usr/bin/python:python-is-python3
       /usr/bin/sphinx-build:python3-sphinx
-      /usr/lib/python3/dist-packages/sphinx_rtd_theme/__init__.py:python3-sphinx-rtd-theme"
+      /usr/lib/python3/dist-packages/sphinx_rtd_theme/__init__.py:python3-sphinx-rtd-theme
+      /usr/include/hugetlbfs.h:libhugetlbfs-dev"
 
 missing=
 for d in $DEPS; do

@@ -10,12 +10,26 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-# fetch-base.sh [CONF]: another pin file than base.conf (peer/peer.conf).
+# fetch-base.sh [CONF [PREFIX]]: another pin file than base.conf
+# (peer/peer.conf); PREFIX: the pin is PREFIX_PKG, PREFIX_VERSION... in CONF
+# instead of BASE_PKG... (base.conf DEBCONFIG_X86_64: Debian's config).
 TARBALL_OVERRIDE_VAR=BASE_TARBALL
 if [ -n "${1:-}" ]; then
 	[ -r "$TOP/$1" ] || die "no pin file $1"
 	. "$TOP/$1"
 fi
+if [ -n "${2:-}" ]; then
+	for v in PKG VERSION ARCH SUITE COMPONENT KEYRING DEB_SIZE DEB_SHA256 DEB_MEMBER; do
+		p=${2}_$v
+		[ -n "${!p:-}" ] || [ "$v" = ARCH ] || [ "$v" = COMPONENT ] ||
+			die "$1 has no $p"
+		printf -v "BASE_$v" '%s' "${!p:-}"
+	done
+	TARBALL_OVERRIDE_VAR=${2}_FILE
+fi
+# The package's architecture: "all" for the sources, amd64/arm64 for a config.
+BASE_DEB_ARCH=${BASE_ARCH:-all}
+BASE_COMPONENT=${BASE_COMPONENT:-main}
 override=${!TARBALL_OVERRIDE_VAR:-}
 if [ -n "$override" ]; then
 	[ -r "$override" ] || die "$TARBALL_OVERRIDE_VAR=$override is not a readable file"
@@ -24,7 +38,7 @@ if [ -n "$override" ]; then
 fi
 
 CACHE=$WB_CACHE
-DEB=$CACHE/${BASE_PKG}_${BASE_VERSION}_all.deb
+DEB=$CACHE/${BASE_PKG}_${BASE_VERSION}_${BASE_DEB_ARCH}.deb
 TARBALL=$CACHE/$(basename "$BASE_DEB_MEMBER")
 
 verify() {
@@ -42,12 +56,15 @@ if ! { [ -f "$DEB" ] && verify "$DEB"; }; then
 	need apt-get
 	[ -r "$BASE_KEYRING" ] ||
 		die "keyring $BASE_KEYRING missing; install debian-archive-keyring"
-	uri=$(debian_uri security)
+	case $BASE_SUITE in *-security) kind=security ;; *) kind=main ;; esac
+	uri=$(debian_uri $kind)
 	[ -n "$uri" ] ||
-		die "no Debian security source in /etc/apt; set $TARBALL_OVERRIDE_VAR=/path/to/$(basename "$BASE_DEB_MEMBER")"
-	echo "fetching $BASE_PKG=$BASE_VERSION from $BASE_SUITE at the machine's security mirror" >&2
-	apt_download "$CACHE/apt" "$CACHE" \
-		"deb [signed-by=$BASE_KEYRING] $uri $BASE_SUITE $BASE_COMPONENT" "" \
+		die "no Debian $kind source in /etc/apt; set $TARBALL_OVERRIDE_VAR=/path/to/$(basename "$BASE_DEB_MEMBER")"
+	echo "fetching $BASE_PKG=$BASE_VERSION ($BASE_DEB_ARCH) from $BASE_SUITE at the machine's $kind mirror" >&2
+	arch=$BASE_DEB_ARCH
+	[ "$arch" != all ] || arch=
+	apt_download "$CACHE/apt-$BASE_SUITE-$BASE_DEB_ARCH" "$CACHE" \
+		"deb [signed-by=$BASE_KEYRING] $uri $BASE_SUITE $BASE_COMPONENT" "$arch" \
 		"$BASE_PKG=$BASE_VERSION"
 	verify "$DEB" ||
 		die "$DEB: size or sha256 differs from the pin; delete it and retry, or set $TARBALL_OVERRIDE_VAR"

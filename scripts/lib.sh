@@ -36,13 +36,15 @@ arm64 | aarch64)
 esac
 # Kernel makes get ARCH=$KARCH on their command line, whatever the caller's.
 export WB_ARCH
-# The compiler of the kernel: the host's (Debian 12's gcc 12) or, with
+# The compiler of the kernel: the host's (Debian 12's gcc 12); with
 # TOOLCHAIN=bullseye, the base's own distribution's (gcc 10.2.1), in the
-# build root of scripts/bullseye-root.sh.
+# build root of scripts/bullseye-root.sh; with TOOLCHAIN=clang, Debian 12's
+# clang and LLVM tools (LLVM=1), as Android's GKI kernels are built.
 case ${TOOLCHAIN:-host} in
 host) TSFX= ;;
 bullseye) TSFX=-bullseye ;;
-*) echo "error: TOOLCHAIN=$TOOLCHAIN: use host or bullseye" >&2; exit 1 ;;
+clang) TSFX=-clang ;;
+*) echo "error: TOOLCHAIN=$TOOLCHAIN: use host, bullseye or clang" >&2; exit 1 ;;
 esac
 export TOOLCHAIN=${TOOLCHAIN:-host}
 # build/obj-PROFILE for x86_64, build/obj-arm64-PROFILE for arm64,

@@ -10,7 +10,7 @@ LOGS=$BUILD/logs/${1:?usage: report.sh NAME}-$LOG_TAG
 if [ "${1}" = run ] || [ -n "${VERBOSE:-}" ]; then
 	tr -d '\r' <"$LOGS/ktap.log" | sed -n 's/^    //p'
 fi
-tr -d '\r' <"$LOGS/ktap.log" | grep '^\(not \)\?ok \|wb: .* took ' | sed 's/^# wb: /  /' || true
+tr -d '\r' <"$LOGS/ktap.log" | grep '^\(not \)\?ok \|wb: .* took \|^# wb: guest: ' | sed 's/^# wb: /  /' || true
 [ -f "$LOGS/verdict.txt" ] || die "no verdict in $LOGS; boot again"
 echo "logs: $LOGS (console.log: kernel, ktap.log: tests)"
 cat "$LOGS/verdict.txt"

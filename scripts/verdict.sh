@@ -4,10 +4,12 @@
 # and bench.sh read.
 #
 # LOGDIR holds console.log (the kernel's ttyS0), ktap.log (ttyS1) and mode
-# (list or exec; list when missing).  For a list, counts results from the
-# KTAP log: a program's own TAP results (nested under it) when it printed
-# any, else the program's result.  For exec, whose output is the command's
-# own and not KTAP, only the end-of-run sentinel counts.  Then scans the
+# (list, exec or ktap; list when missing).  For a list, counts results from
+# the KTAP log: a program's own TAP results (nested under it) when it
+# printed any, else the program's result.  For exec, whose output is the
+# command's own and not KTAP, only the end-of-run sentinel counts.  A ktap
+# run is an exec whose command prints what a list prints (make kselftest):
+# judged like a list, and a non-zero exit status of the command fails.  Then scans the
 # console log for kernel splats, naming the test whose marker was the last
 # one seen before it.  A missing end-of-run sentinel is a crash.
 #
@@ -61,6 +63,11 @@ phase == "console" { next }
 /^1\.\.[0-9]+$/ && !planned { planned = substr($0, 4) + 0; next }
 /^# wb: begin / { cur = $0; sub(/^# wb: begin /, "", cur); sub(/: .*/, "", cur); sub_n = sub_fail = 0; lastout = ""; next }
 /^# wb: end of run$/ { sentinel = 1; next }
+/^wb-exit: [0-9]+$/ {
+	if ($0 != "wb-exit: 0")
+		emit("fail", "the command exited with status " substr($0, 10))
+	next
+}
 /^    (not )?ok [0-9]+/ {
 	split(result($0), r, "\t"); sub_n++
 	desc = $0; sub(/^ *(not )?ok [0-9]+ *(- )?/, "", desc); sub(/^#.*| # .*/, "", desc)

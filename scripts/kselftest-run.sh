@@ -1,0 +1,45 @@
+#!/bin/bash
+# make kselftest: the vm selftests as a kernel developer runs them.  Installs
+# them with the tree's own kselftest Makefile ('make -C tools/testing/selftests
+# TARGETS=vm install', the host's compiler, on a copy of build/linux's
+# sources) into build/kselftest-$TAG, boots the kernel of $PROFILE with the
+# host's root, runs the install's run_kselftest.sh there
+# (guest/kselftest.sh) and judges its output with the verdict, the base's
+# known failures (configs/kselftest-known.txt) as skips with their reasons.
+# Logs: build/logs/kselftest-install.log, build/logs/kselftest-$TAG/.
+set -eu
+. "$(dirname "$0")/lib.sh"
+need git tar make gcc rsync
+[ "$WB_ARCH" = x86_64 ] ||
+	die "make kselftest is x86_64 only: the install runs on the host's root"
+
+LINUX=$BUILD/linux
+git -C "$LINUX" rev-parse -q --verify base >/dev/null 2>&1 || die "run 'make tree' first"
+src=$BUILD/kselftest-src
+inst=$BUILD/kselftest-$LOG_TAG
+log=$BUILD/logs/kselftest-install.log
+mkdir -p "$BUILD/logs"
+
+stage "kselftest install (vm)"
+rm -rf "$src" "$inst"
+mkdir -p "$src"
+git -C "$LINUX" archive HEAD Makefile Kbuild Kconfig scripts include arch/x86 usr lib tools |
+	tar -x -C "$src"
+# A top-level make of its own (see scripts/kselftest.sh).
+if ! env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES \
+	make -C "$src/tools/testing/selftests" TARGETS=vm INSTALL_PATH="$inst" install >"$log" 2>&1; then
+	grep -m 10 -i 'error\|undefined' "$log" >&2 || tail -n 10 "$log" >&2
+	die "installing the vm selftests failed; see $log"
+fi
+for f in run_kselftest.sh vm/run_vmtests vm/settings vm/madv_populate vm/madv_populate_hostile \
+	vm/madv_populate_promise; do
+	[ -e "$inst/$f" ] || die "the install lacks $f; see $log"
+done
+rm -rf "$src"
+echo "installed: $inst ($(find "$inst/vm" -maxdepth 1 -type f -perm -u+x | wc -l) programs)"
+stage_done
+
+# The guest runs in this directory (boot.sh shares it): relative paths.
+rel=${inst#"$TOP"/}
+"$TOP/scripts/boot.sh" ktap kselftest "guest/kselftest.sh $rel configs/kselftest-known.txt"
+"$TOP/scripts/report.sh" kselftest
