@@ -38,8 +38,10 @@ test: check verdict-test accel-test bench-test kernel initramfs ## static checks
 	@$(S)/boot.sh list tests
 	@$(S)/report.sh tests
 
+# CMD goes to the guest as typed ($(value)): make expands nothing in it, so
+# `make exec CMD='false; echo $?'` prints 1, as it would in a shell.
 exec: kernel initramfs ## boot and run CMD='...' on the host's root, read-only
-	@$(S)/boot.sh exec "$$CMD"
+	@$(S)/boot.sh exec '$(subst ','\'',$(value CMD))'
 
 shell: kernel initramfs ## an interactive shell in the guest
 	@$(S)/boot.sh shell

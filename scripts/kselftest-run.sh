@@ -5,7 +5,8 @@
 # sources) into build/kselftest-$TAG, boots the kernel of $PROFILE with the
 # host's root, runs the install's run_kselftest.sh there
 # (guest/kselftest.sh) and judges its output with the verdict, the base's
-# known failures (configs/kselftest-known.txt) as skips with their reasons.
+# known failures (configs/kselftest-known.txt, and configs/kselftest-known-
+# $PROFILE.txt where there is one) as skips with their reasons.
 # Logs: build/logs/kselftest-install.log, build/logs/kselftest-$TAG/.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -39,7 +40,11 @@ rm -rf "$src"
 echo "installed: $inst ($(find "$inst/vm" -maxdepth 1 -type f -perm -u+x | wc -l) programs)"
 stage_done
 
+# The known failures: every profile's, then this profile's own.
+cat "$TOP/configs/kselftest-known.txt" >"$inst/known-failures.txt"
+[ ! -f "$TOP/configs/kselftest-known-$PROFILE.txt" ] ||
+	cat "$TOP/configs/kselftest-known-$PROFILE.txt" >>"$inst/known-failures.txt"
 # The guest runs in this directory (boot.sh shares it): relative paths.
 rel=${inst#"$TOP"/}
-"$TOP/scripts/boot.sh" ktap kselftest "guest/kselftest.sh $rel configs/kselftest-known.txt"
+"$TOP/scripts/boot.sh" ktap kselftest "guest/kselftest.sh $rel $rel/known-failures.txt"
 "$TOP/scripts/report.sh" kselftest
