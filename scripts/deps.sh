@@ -12,7 +12,8 @@ DEPS="gcc:gcc make:make flex:flex bison:bison bc:bc perl:perl
       debootstrap:debootstrap alpha-linux-gnu-gcc:gcc-alpha-linux-gnu
       mips-linux-gnu-gcc:gcc-mips-linux-gnu hppa-linux-gnu-gcc:gcc-hppa-linux-gnu
       aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu qemu-system-aarch64:qemu-system-arm
-      clang:clang ld.lld:lld llvm-ar:llvm python3:python3 losetup:mount"
+      clang:clang ld.lld:lld llvm-ar:llvm python3:python3 losetup:mount
+      dpkg-gencontrol:dpkg-dev fakeroot:fakeroot pahole:dwarves depmod:kmod"
 # header:package pairs for the kernel build (objtool, sign-file).
 HDRS="/usr/include/libelf.h:libelf-dev /usr/include/openssl/ssl.h:libssl-dev
       /usr/lib/x86_64-linux-gnu/libc.a:libc6-dev /usr/include/sys/capability.h:libcap-dev
