@@ -13,10 +13,12 @@
 # outside the series) is a skip with that reason.  A program that never
 # ended is a failure; the runner's own result comes last: a timeout fails,
 # and so does a failure that no failed program explains.  Plain awk: mawk,
-# gawk and busybox run it.
+# gawk and busybox run it.  Line by line, flushed: a run that hangs shows
+# how far it got.
 
 function result(ok, dir) {
 	printf "%s %d %s%s\n", ok ? "ok" : "not ok", ++n, name, dir == "" ? "" : " # " dir
+	fflush()
 	failed += !ok
 	name = ""
 }
@@ -37,6 +39,7 @@ BEGIN {
 		result(0, "no result: the next program started")
 	name = substr($0, 11)
 	printf "# wb: begin %s: run_vmtests\n", name
+	fflush()
 	next
 }
 
@@ -56,6 +59,7 @@ name != "" && /^# \[(PASS|FAIL|SKIP)\]$/ {
 # A program's own TAP results, one level down.
 name != "" && /^# (not )?ok [0-9]+/ {
 	print "    " substr($0, 3)
+	fflush()
 	next
 }
 
@@ -65,7 +69,7 @@ name != "" && /^# (not )?ok [0-9]+/ {
 	next
 }
 
-{ print "# | " $0 }
+{ print "# | " $0; fflush() }
 
 END {
 	if (name != "")

@@ -16,5 +16,6 @@ cp -a "$install" "$work" || { echo "kselftest.sh: cannot copy $install"; exit 1;
 export MADV_POPULATE_INVASIVE=1
 # Swap, as most machines have: the series' swapped-out page states need it.
 "$here/swap.sh" 256M || echo "kselftest.sh: no swap; swapped-out states will skip"
-(cd "$work" && ./run_kselftest.sh -t vm:run_vmtests) >/tmp/kselftest.out 2>&1
-awk -v known="$known" -f "$here/kselftest-ktap.awk" /tmp/kselftest.out
+# Line by line: a run that hangs shows how far it got.
+(cd "$work" && ./run_kselftest.sh -t vm:run_vmtests) 2>&1 |
+	awk -v known="$known" -f "$here/kselftest-ktap.awk"
