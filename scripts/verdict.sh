@@ -9,9 +9,9 @@
 # printed any, else the program's result.  For exec, whose output is the
 # command's own and not KTAP, only the end-of-run sentinel counts.  A ktap
 # run is an exec whose command prints what a list prints (make kselftest):
-# judged like a list, and a non-zero exit status of the command fails.  Then scans the
-# console log for kernel splats, naming the test whose marker was the last
-# one seen before it.  A missing end-of-run sentinel is a crash.
+# judged like a list, and a non-zero exit status of the command fails.
+# Then scans the console log for kernel splats, naming the test whose marker
+# was the last one seen before it.  A missing end-of-run sentinel is a crash.
 #
 # Prints the failures and skips with their reasons, then as the very last
 # line "N passed, N failed, N skipped".  Exit 0 iff nothing failed.
