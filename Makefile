@@ -1,9 +1,7 @@
 # The workbench: base + patches/ -> a booted, tested kernel.  See README.md.
 # Every target is one script in scripts/, runnable on its own.  'make help'
-# lists the targets from the '## ' comments below.
-PROFILE ?= default
-export PROFILE
-
+# lists the targets from the '## ' comments below.  Variables (PROFILE,
+# ARCH, ...) go to the scripts, which give them their defaults (lib.sh).
 S := scripts
 
 .PHONY: all deps fetch tree kernel initramfs run test exec shell export check kselftest deb \
@@ -13,7 +11,7 @@ all: run
 
 help: ## this list
 	@awk -F':.*## ' '/^[a-z-]+:.*## / { printf "  make %-19s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
-	@echo "  variables (PROFILE, ACCEL, GUEST_MEM, ...): README.md, 'Inputs you can override'"
+	@echo "  variables (PROFILE, ARCH, ACCEL, GUEST_MEM, ...): docs/targets.md, 'Inputs you can override'"
 
 deps: ## install the host packages the workbench needs (apt-get, as root)
 	@$(S)/deps.sh
@@ -24,7 +22,7 @@ fetch: deps ## download and verify the base (base.conf) into the cache
 tree: fetch ## build/linux: the base plus patches/series, with git am
 	@$(S)/tree.sh
 
-kernel: tree ## build bzImage into build/obj-PROFILE
+kernel: tree ## build the kernel into build/obj-PROFILE
 	@$(S)/build.sh
 
 initramfs: tree ## the guest image: /init, busybox, the test programs

@@ -8,13 +8,14 @@
  *   list   run every line of the list file wb.list= (default
  *          /etc/wb/tests.list), one test program at a time, each with its
  *          own timeout, and write KTAP to the port wb.port= (default
- *          /dev/ttyS1; /dev/hvc0 on arm64): one result line per program
+ *          /dev/ttyS1; the arch file says which): one result line per program
  *          with the program's own output nested under it.  With wb.stop=1
  *          the programs after a failed one are not run but reported as
  *          skipped (make mutants: one failure kills a mutant).
  *   exec   mount the host's root (9p, read-only), chroot into it with a
- *          writable /tmp, run /etc/wb/cmd with /bin/sh in /etc/wb/cwd and
- *          send its output and exit status to /dev/ttyS1.
+ *          writable /tmp, run /etc/wb/cmd with /bin/sh in /etc/wb/cwd,
+ *          send its output to the KTAP port and its exit status to the
+ *          port wb.status= (default /dev/ttyS2), a line "N".
  *   ktap   the same as exec; the host judges the command's output as KTAP
  *          (make kselftest).
  *   shell  an interactive busybox shell on the console; the host's root
@@ -47,6 +48,7 @@
 #include <unistd.h>
 
 #define KTAP_PORT	"/dev/ttyS1"	/* unless wb.port= says another */
+#define STATUS_PORT	"/dev/ttyS2"	/* unless wb.status= says another */
 #define SENTINEL	"# wb: end of run"
 #define MAX_TESTS	256
 #define LINE_MAX_LEN	4096
@@ -136,9 +138,10 @@ static void mount_pseudo(const char *root)
 	}
 }
 
+/* A copy of KEY's value on the kernel command line, or NULL. */
 static char *cmdline_value(const char *key)
 {
-	static char buf[4096];
+	char buf[4096];
 	char *tok, *save;
 	size_t klen = strlen(key);
 	FILE *f = fopen("/proc/cmdline", "re");
@@ -152,7 +155,7 @@ static char *cmdline_value(const char *key)
 	fclose(f);
 	for (tok = strtok_r(buf, " \n", &save); tok; tok = strtok_r(NULL, " \n", &save))
 		if (!strncmp(tok, key, klen) && tok[klen] == '=')
-			return tok + klen + 1;
+			return strdup(tok + klen + 1);
 	return NULL;
 }
 
@@ -384,6 +387,25 @@ static void run_list(const char *list)
 	}
 }
 
+/*
+ * An exec's exit status goes to a port of its own (wb.status=), not into
+ * the command's output: nothing the command prints can pose as it, and
+ * the host reads it without parsing the output.
+ */
+static void report_status(int status)
+{
+	char *port = cmdline_value("wb.status");
+	FILE *f = fopen(port ? port : STATUS_PORT, "we");
+
+	if (!f) {
+		fprintf(out, "wb: cannot open the status port %s: %s\n",
+			port ? port : STATUS_PORT, strerror(errno));
+		return;
+	}
+	fprintf(f, "%d\n", status);
+	fclose(f);
+}
+
 static void run_exec(void)
 {
 	char *cmd = read_file("/etc/wb/cmd"), *cwd, *root = cmdline_value("wb.root");
@@ -393,7 +415,7 @@ static void run_exec(void)
 	int status, timed_out;
 
 	if (!cmd) {
-		fprintf(out, "wb-exit: 127\n");
+		report_status(127);
 		return;
 	}
 	cmd = strdup(cmd);
@@ -407,8 +429,8 @@ static void run_exec(void)
 	} else {
 		mount_pseudo("/host");
 		if (chroot("/host") || chdir("/")) {
-			fprintf(out, "wb: cannot enter the host root: %s\nwb-exit: 127\n",
-				strerror(errno));
+			fprintf(out, "wb: cannot enter the host root: %s\n", strerror(errno));
+			report_status(127);
 			return;
 		}
 	}
@@ -429,8 +451,7 @@ static void run_exec(void)
 	kmsg("<5>wb: begin test exec\n");
 	status = run_cmd(cmd, cwd, "", 0, &timed_out);
 	kmsg("<5>wb: end test exec\n");
-	fprintf(out, "wb-exit: %d\n", WIFEXITED(status) ? WEXITSTATUS(status) :
-		128 + WTERMSIG(status));
+	report_status(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 }
 
 static void run_shell(void)

@@ -53,10 +53,8 @@ INITRD=${2:?usage: accel.sh KERNEL INITRD}
 ACCEL=${ACCEL:-auto}
 CACHE=$BUILD/accel$SFX.conf
 
-# TCG's CPU model: x86_64's richest; for arm64 a plain ARMv8.0 core, which
-# TCG runs faster than 'max' with its pointer authentication.
-tcg_cpu=max
-[ "$WB_ARCH" = x86_64 ] || tcg_cpu=cortex-a72
+# TCG's CPU model: the arch file's.
+tcg_cpu=$TCG_CPU
 case $ACCEL in
 tcg)
 	echo "accel: tcg (ACCEL=tcg)" >&2
@@ -66,10 +64,11 @@ auto | kvm) ;;
 *) die "ACCEL=$ACCEL: use auto, kvm or tcg" ;;
 esac
 
-# KVM runs only guests of the host's own architecture; the probe boots
-# x86_64 guests only (an arm64 host gets TCG too, for now).
-if [ "$WB_ARCH" != x86_64 ] || [ "$(uname -m)" != x86_64 ]; then
-	[ "$ACCEL" = auto ] || die "ACCEL=kvm: KVM is probed for x86_64 guests on x86_64 hosts only"
+# KVM runs only guests of the host's own architecture, and is probed only
+# where the arch file says KVM_PROBE=yes (x86_64: arm64 hosts are untested).
+if [ "$(uname -m)" != "$UNAME_M" ] || [ "$KVM_PROBE" != yes ]; then
+	[ "$ACCEL" = auto ] ||
+		die "ACCEL=kvm: KVM is not probed for an $WB_ARCH guest on an $(uname -m) host (configs/arch-$WB_ARCH.env)"
 	echo "accel: tcg (an $WB_ARCH guest on an $(uname -m) host)" >&2
 	echo "tcg $tcg_cpu"
 	exit 0
@@ -95,7 +94,7 @@ else
 	how="probed"
 	reason=
 	for c in $KVM_CPUS; do
-		d=$BUILD/logs/accel-probe-$(echo "$c" | tr -c 'a-z0-9\n' -)
+		d=$(logdir accel-probe "$(echo "$c" | tr -c 'a-z0-9\n' -)")
 		rm -rf "$d"
 		mkdir -p "$d"
 		echo "$state" >"$d/kvm"
@@ -104,11 +103,12 @@ else
 			echo "accel: probing KVM with -cpu $c (at most ${PROBE_TIMEOUT}s)" >&2
 			# In a subshell, so that the shell's own "Aborted" goes to the log.
 			(
-				timeout -k 2 "$PROBE_TIMEOUT" qemu-system-x86_64 -M q35 -accel kvm \
+				# shellcheck disable=SC2046
+				timeout -k 2 "$PROBE_TIMEOUT" "$QEMU_BIN" -M "$QEMU_MACHINE" -accel kvm \
 					-cpu "$c" -smp 1 -m 256M -display none -no-reboot -nodefaults \
 					-kernel "$KERNEL" -initrd "$INITRD" \
-					-append "console=ttyS0 panic=-1 wb.mode=probe" \
-					-serial "file:$d/console.log" -serial "file:$d/ktap.log" </dev/null
+					-append "$PORTS_CMDLINE panic=-1 wb.mode=probe" \
+					$(qemu_ports "$d") </dev/null
 				echo $? >"$d/rc"
 			) >"$d/qemu.log" 2>&1 || true
 		fi

@@ -2,7 +2,7 @@
 # make bench: run guest/madv_populate_bench on this series' kernel and on
 # the peer (peer/peer.conf), both built for $PROFILE, same initramfs, same
 # QEMU arguments, each boot with a fresh ext4 disk; then
-# scripts/bench-report.sh writes the table, judges it against the bars and
+# scripts/bench-report.py writes the table, judges it against the bars and
 # regenerates bench/results.md.
 #
 # Rounds: every round boots each kernel once and measures every cell once
@@ -31,11 +31,11 @@ mkdir -p "$OUT"
 max=$(echo "$SIZES" | tr , '\n' | sort -n | tail -n 1)
 case "$ROUNDS$RUNS" in *[!0-9]*) die "BENCH_ROUNDS and BENCH_RUNS are numbers" ;; esac
 
-# kernel_path NAME: the bzImage of a kernel of BENCH_KERNELS.
+# kernel_path NAME: the kernel image of a kernel of BENCH_KERNELS.
 kernel_path() {
 	case $1 in
-	series) echo "$BUILD/$OBJ_NAME/arch/x86/boot/bzImage" ;;
-	peer) echo "$BUILD/peer-obj$TSFX-$PROFILE/arch/x86/boot/bzImage" ;;
+	series) echo "$(objdir)/$KIMAGE" ;;
+	peer) echo "$(objdir peer)/$KIMAGE" ;;
 	*=*) echo "${1#*=}" ;;
 	*) die "BENCH_KERNELS: unknown kernel $1 (series, peer or NAME=PATH)" ;;
 	esac
@@ -49,12 +49,13 @@ done
 # boot_round NAME PATH ROUND: one boot, every cell BENCH_RUNS times.
 boot_round() {
 	local name=$1 kernel=$2 round=$3 img=$OUT/disk.img pid n last
-	local logs=$BUILD/logs/bench-bench-$name-$PROFILE
+	local logs
+	logs=$(logdir bench "$name-$LOG_TAG")
 	rm -f "$img"
 	truncate -s $((2 * max + 256))M "$img"
 	mkfs.ext4 -q -F "$img" >/dev/null
 	echo "bench: round $round/$ROUNDS: $name; progress in $logs/ktap.log"
-	KERNEL=$kernel TAG=bench-$name-$PROFILE GUEST_MEM=${BENCH_MEM:-3G} \
+	KERNEL=$kernel TAG=$name-$LOG_TAG GUEST_MEM=${BENCH_MEM:-3G} \
 		GUEST_TIMEOUT=${GUEST_TIMEOUT:-7200} \
 		QEMU_EXTRA="-drive file=$img,if=virtio,format=raw" \
 		CMDLINE_EXTRA="wb.bench_sizes=$SIZES wb.bench_runs=$RUNS" \
@@ -95,5 +96,5 @@ done
 } >"$OUT/results.tsv"
 rm -f "$OUT/results.tsv.tmp"
 BENCH_CMD="BENCH_SIZES=$SIZES BENCH_ROUNDS=$ROUNDS BENCH_RUNS=$RUNS BENCH_KERNELS=\"$KERNELS\" make bench" \
-	"$TOP/scripts/bench-report.sh" "$OUT/results.tsv" || rc=1
+	"$TOP/scripts/bench-report.py" "$OUT/results.tsv" || rc=1
 exit $rc

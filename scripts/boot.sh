@@ -3,8 +3,8 @@
 #
 #   list NAME   run guest/NAME.list; logs in build/logs/NAME-$TAG/
 #   exec CMD    run CMD in the guest on the host's root (read-only 9p);
-#               exits with CMD's status, 125 if the kernel splatted or the
-#               guest died
+#               exits with CMD's status (the guest sends it on a port of
+#               its own), 125 if the kernel splatted or the guest died
 #   ktap NAME CMD  the same, but CMD prints KTAP (results, nested subtests,
 #               "# wb: begin NAME" markers as a list prints them), which the
 #               verdict judges like a list's; logs in build/logs/NAME-$TAG/
@@ -12,7 +12,9 @@
 #
 # After a list or exec boot, scripts/verdict.sh judges the logs into
 # LOGDIR/verdict.txt; the readers (report.sh, exec here, bench.sh) go by it.
+# LOGDIR/qemu.cmd is the QEMU command line, to boot again by hand.
 # GUEST_TIMEOUT (seconds) bounds the whole boot.  KVM or TCG: accel.sh.
+# The machine, console and ports: configs/arch-$ARCH.env (lib.sh).
 #
 # For other scripts (make bench): KERNEL boots another bzImage, TAG names
 # its logs (default $PROFILE), QEMU_EXTRA adds QEMU arguments (split on
@@ -23,8 +25,9 @@ need "$QEMU_BIN" timeout
 
 MODE=${1:-}
 # KERNEL boots another kernel (make bench: the peer), TAG names its logs.
-KERNEL=${KERNEL:-$BUILD/$OBJ_NAME/$KIMAGE}
+KERNEL=${KERNEL:-$(objdir)/$KIMAGE}
 TAG=${TAG:-$LOG_TAG}
+: "${GUEST_TIMEOUT:=1500}"
 INITRD=$BUILD/initramfs$SFX/initramfs.cpio
 [ -f "$KERNEL" ] || die "no kernel at $KERNEL; run 'make kernel'"
 [ -f "$INITRD" ] || die "no initramfs at $INITRD; run 'make initramfs'"
@@ -33,28 +36,16 @@ INITRD=$BUILD/initramfs$SFX/initramfs.cpio
 if [ -f "$TOP/configs/$PROFILE.env" ] && [ -z "${GUEST_MEM:-}" ]; then
 	. "$TOP/configs/$PROFILE.env"
 fi
-cmdline=$(cat "$TOP/configs/default.cmdline")
+cmdline="$PORTS_CMDLINE $(cat "$TOP/configs/default.cmdline")"
 [ "$PROFILE" = default ] || [ ! -f "$TOP/configs/$PROFILE.cmdline" ] ||
 	cmdline="$cmdline $(cat "$TOP/configs/$PROFILE.cmdline")"
 
 read -r accel cpu < <("$TOP/scripts/accel.sh" "$KERNEL" "$INITRD") || exit 1
-# Per architecture: the machine, the console, the port for KTAP (a second
-# UART on x86_64; virt has one, so a virtio console there) and the virtio
-# transport (PCI on q35, MMIO on virt).
-case $WB_ARCH in
-x86_64)
-	qemu=(qemu-system-x86_64 -M q35)
-	ktap_port() { echo "-serial file:$1"; }
-	vdev=pci ;;
-arm64)
-	qemu=(qemu-system-aarch64 -M virt)
-	cmdline="$(echo "$cmdline" | sed 's/console=ttyS0/console=ttyAMA0/') wb.port=/dev/hvc0"
-	# exec: the host's programs cannot run here; the guest's busybox and
-	# /tests run the command, with the host's root at /host.
-	[ "$(uname -m)" = aarch64 ] || cmdline="$cmdline wb.root=guest"
-	ktap_port() { echo "-device virtio-serial-device -chardev file,id=ktap,path=$1 -device virtconsole,chardev=ktap"; }
-	vdev=device ;;
-esac
+# exec on a host of another kind: the host's programs cannot run in the
+# guest; the guest's busybox and /tests run the command, the host's root
+# at /host.
+[ "$(uname -m)" = "$UNAME_M" ] || cmdline="$cmdline wb.root=guest"
+qemu=("$QEMU_BIN" -M "$QEMU_MACHINE")
 # GUEST_NODES=2 (default): two NUMA nodes, a socket (CPU, cache) and half
 # the memory each, described to the kernel by the firmware tables (ACPI
 # SRAT on q35, the device tree on virt), as on a real two-socket machine.
@@ -84,9 +75,9 @@ cmdline="$cmdline ${CMDLINE_EXTRA:-}"
 # The host's root, and the working directory on its own: under /tmp (say)
 # the guest's own tmpfs would hide it.
 share=(-fsdev local,id=host,path=/,security_model=none,readonly=on,multidevs=remap
-       -device virtio-9p-$vdev,fsdev=host,mount_tag=hostroot
+       -device "virtio-9p-$VIRTIO,fsdev=host,mount_tag=hostroot"
        -fsdev "local,id=cwd,path=$PWD,security_model=none,readonly=on,multidevs=remap"
-       -device virtio-9p-$vdev,fsdev=cwd,mount_tag=cwd)
+       -device "virtio-9p-$VIRTIO,fsdev=cwd,mount_tag=cwd")
 
 # boot LOGS MODE INITRD ARGS...: boot once, logs in LOGS, then judge them
 # into LOGS/verdict.txt.  Returns QEMU's status (124: timed out).
@@ -94,15 +85,17 @@ boot() {
 	local logs=$1 mode=$2 initrd=$3 rc
 	shift 3
 	echo "$mode" >"$logs/mode"
+	# shellcheck disable=SC2046
+	set -- "${qemu[@]}" -initrd "$initrd" "$@" -append "$cmdline wb.mode=$mode ${WB_ARGS:-}" \
+		$(qemu_ports "$logs")
+	printf '%q ' "$@" >"$logs/qemu.cmd"
+	echo >>"$logs/qemu.cmd"
 	set +e
-	timeout --foreground -k 5 "${GUEST_TIMEOUT:-1500}" "${qemu[@]}" -initrd "$initrd" \
-		"$@" -append "$cmdline wb.mode=$mode ${WB_ARGS:-}" \
-		-serial "file:$logs/console.log" $(ktap_port "$logs/ktap.log") \
-		</dev/null >"$logs/qemu.log" 2>&1
+	timeout --foreground -k 5 "$GUEST_TIMEOUT" "$@" </dev/null >"$logs/qemu.log" 2>&1
 	rc=$?
 	set -e
 	if [ $rc = 124 ] || [ $rc = 137 ]; then
-		echo "guest timed out after ${GUEST_TIMEOUT:-1500}s; last console lines:" >&2
+		echo "guest timed out after ${GUEST_TIMEOUT}s; last console lines:" >&2
 		tail -n 15 "$logs/console.log" >&2
 	elif [ $rc != 0 ]; then
 		cat "$logs/qemu.log" >&2
@@ -116,7 +109,7 @@ case "$MODE" in
 list)
 	name=${2:?usage: boot.sh list NAME}
 	[ -f "$TOP/guest/$name.list" ] || die "no guest/$name.list"
-	LOGS=$BUILD/logs/$name-$TAG
+	LOGS=$(logdir "$name" "$TAG")
 	rm -rf "$LOGS"
 	mkdir -p "$LOGS"
 	stage "boot: $name ($TAG)"
@@ -129,10 +122,10 @@ list)
 exec | ktap)
 	if [ "$MODE" = ktap ]; then
 		[ -n "${2:-}" ] && [ -n "${3:-}" ] || die "usage: boot.sh ktap NAME CMD"
-		LOGS=$BUILD/logs/$2-$TAG cmd=$3
+		LOGS=$(logdir "$2" "$TAG") cmd=$3
 	else
 		[ -n "${2:-}" ] || die "usage: make exec CMD='command line'"
-		LOGS=$BUILD/logs/exec-$TAG cmd=$2
+		LOGS=$(logdir exec "$TAG") cmd=$2
 	fi
 	rm -rf "$LOGS"
 	mkdir -p "$LOGS/extra/etc/wb"
@@ -142,15 +135,15 @@ exec | ktap)
 	cat "$INITRD" "$LOGS/extra.cpio" >"$LOGS/initrd"
 	rc=0
 	[ "$MODE" = exec ] || stage "boot: $2 ($TAG)"
+	# Kept: qemu.cmd boots it again.
 	boot "$LOGS" "$MODE" "$LOGS/initrd" "${share[@]}" || rc=$?
-	rm -f "$LOGS/initrd"
 	if [ "$MODE" = ktap ]; then
 		[ $rc = 0 ] || [ $rc = 124 ] || [ $rc = 137 ] || die "qemu failed (exit $rc)"
 		stage_done
 		echo "logs: $LOGS"
 		exit 0
 	fi
-	tr -d '\r' <"$LOGS/ktap.log" | grep -v '^wb-exit: \|^# wb: end of run$' || true
+	tr -d '\r' <"$LOGS/ktap.log" | grep -v '^# wb: end of run$' || true
 	[ $rc = 0 ] || [ $rc = 124 ] || [ $rc = 137 ] || die "qemu failed (exit $rc)"
 	# The command's status, unless the kernel splatted or the guest died.
 	if ! verdict_passed "$LOGS"; then
@@ -158,7 +151,7 @@ exec | ktap)
 		echo "kernel splat, crash or timeout; console log: $LOGS/console.log" >&2
 		exit 125
 	fi
-	st=$(tr -d '\r' <"$LOGS/ktap.log" | sed -n 's/^wb-exit: //p' | tail -n 1)
+	st=$(tr -d '\r' <"$LOGS/status" 2>/dev/null | grep -x '[0-9]*' | tail -n 1)
 	exit "${st:-125}"
 	;;
 shell)

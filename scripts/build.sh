@@ -3,7 +3,7 @@
 # [+ configs/$PROFILE.config]; PROFILE=debian: Debian's own config instead
 # of tinyconfig + guest.config) and build the kernel image of build/linux
 # into build/obj-$PROFILE (build/obj-arm64-$PROFILE for ARCH=arm64, with
-# Debian's cross compiler).  Incremental: the .config is rewritten only
+# Debian's cross compiler: configs/arch-$ARCH.env names it).  Incremental: the .config is rewritten only
 # when the fragments change it.
 set -eu
 . "$(dirname "$0")/lib.sh"
@@ -11,7 +11,7 @@ need make gcc flex bison bc
 
 # LINUX and OBJ name another tree and build dir (scripts/peer.sh does).
 LINUX=${LINUX:-$BUILD/linux}
-OBJ=${OBJ:-$BUILD/$OBJ_NAME}
+OBJ=${OBJ:-$(objdir)}
 [ -f "$LINUX/Makefile" ] || die "$LINUX missing; run 'make tree'"
 
 frags=("$TOP/configs/guest.config" "$TOP/configs/arch-$WB_ARCH.config" ${EXTRA_FRAGMENTS:-})
@@ -36,7 +36,16 @@ if [ "$TOOLCHAIN" = clang ]; then
 	cc=clang
 	KMAKE+=(LLVM=1)
 fi
-[ -z "$CROSS" ] || [ "$cc" = clang ] || need "$cc"
+# What this architecture lacks here, all at once: its kernel options and
+# its compiler (a new configs/arch-NAME.env names the compiler's package).
+lacks=
+[ -f "$TOP/configs/arch-$WB_ARCH.config" ] ||
+	lacks="configs/arch-$WB_ARCH.config (the guest's kernel options: console, virtio transport)"
+if [ -n "$CROSS" ] && [ "$cc" != clang ] && ! command -v "$cc" >/dev/null 2>&1; then
+	pkgs=$(for d in $CROSS_DEPS; do printf '%s ' "${d#*:}"; done)
+	lacks="${lacks:+$lacks; }the compiler $cc (Debian: ${pkgs% }; 'make deps' installs it)"
+fi
+[ -z "$lacks" ] || die "ARCH=$WB_ARCH: missing $lacks"
 # ccache keeps its cache in the user's cache dir, and paths relative to
 # the checkout: a fresh clone elsewhere on the same machine hits it too.
 if command -v ccache >/dev/null 2>&1; then

@@ -4,11 +4,12 @@
 #  - alpha, mips, parisc (Debian's cross compilers): defconfig, then only
 #    mm/madvise.o and mm/gup.o of build/linux with the series: minutes,
 #    not a kernel per architecture;
-#  - those three, xtensa (no Debian compiler) and the asm-generic users
-#    arm64 and x86: 'make headers_install', then a compile of a program
-#    against the exported headers that fails unless MADV_POPULATE_READ is
-#    22 and MADV_POPULATE_WRITE 23 (with the cross compiler where there is
-#    one, else the host's: the check is of the preprocessor's values).
+#  - those three, xtensa (no Debian compiler) and the guests' architectures
+#    (asm-generic users: arm64, x86): 'make headers_install', then a
+#    compile of a program against the exported headers that fails unless
+#    MADV_POPULATE_READ is 22 and MADV_POPULATE_WRITE 23 (with the cross
+#    compiler where there is one, else the host's: the check is of the
+#    preprocessor's values).
 #
 # Build dirs build/cross-ARCH (kept: the next run is incremental), logs
 # build/logs/cross-ARCH.log.  CROSS_ARCHES="mips" runs a subset.
@@ -20,10 +21,13 @@ LINUX=$BUILD/linux
 [ -f "$LINUX/Makefile" ] || die "$LINUX missing; run 'make tree'"
 mkdir -p "$BUILD/logs"
 
-# ARCH:CROSS_COMPILE (empty: headers only, compiled with the host's gcc).
-ALL="alpha:alpha-linux-gnu- mips:mips-linux-gnu- parisc:hppa-linux-gnu-
-     xtensa: arm64:aarch64-linux-gnu- x86:"
-# Only these get the kernel objects built; arm64 and x86 have their guests.
+# ARCH:CROSS_COMPILE (empty: the host's gcc; for xtensa, Debian has none):
+# the architectures without a guest, then the guests' (configs/arch-*.env).
+ALL="alpha:alpha-linux-gnu- mips:mips-linux-gnu- parisc:hppa-linux-gnu- xtensa:"
+for f in "$TOP"/configs/arch-*.env; do
+	ALL="$ALL $(. "$f" && echo "$KARCH:$([ "$(uname -m)" = "$UNAME_M" ] || echo "$TRIPLET-")")"
+done
+# Only these get the kernel objects built; the guests' are built whole.
 OBJS_FOR="alpha mips parisc"
 
 probe=$(mktemp -d)

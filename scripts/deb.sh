@@ -32,7 +32,7 @@ need make dpkg dpkg-deb dpkg-gencontrol
 [ "$(id -u)" = 0 ] || die "make deb installs into a build root: run it as root"
 
 LINUX=$BUILD/linux
-OBJ=$BUILD/$OBJ_NAME
+OBJ=$(objdir)
 full=
 if [ "${DEB_CONFIG:-}" = full ]; then
 	[ "$PROFILE" = debian ] || die "DEB_CONFIG=full is Debian's full config: use it with PROFILE=debian"
@@ -45,7 +45,7 @@ if [ "${DEB_CONFIG:-}" = full ]; then
 	cmp -s "$OBJ/.config.debian" "$OBJ/.config.orig" || {
 		cp "$OBJ/.config.debian" "$OBJ/.config" && cp "$OBJ/.config.debian" "$OBJ/.config.orig"
 	}
-	make -s -C "$LINUX" O="$OBJ" ARCH=x86 olddefconfig >/dev/null
+	make -s -C "$LINUX" O="$OBJ" ARCH="$KARCH" olddefconfig >/dev/null
 elif [ -n "${DEB_CONFIG:-}" ]; then
 	die "DEB_CONFIG=$DEB_CONFIG: the only one is 'full' (default: \$PROFILE's config)"
 fi
@@ -119,7 +119,7 @@ if [ -n "$full" ]; then
 fi
 
 KERNEL=$DEBS/boot/vmlinuz-$release TAG=deb-$PROFILE "$TOP/scripts/boot.sh" list tests
-LOGS=$BUILD/logs/tests-deb-$PROFILE
+LOGS=$(logdir tests "deb-$PROFILE")
 cat "$LOGS/verdict.txt"
 verdict_passed "$LOGS" || die "the packaged kernel failed the suite; logs: $LOGS"
 echo "deb: $(basename "$image") installs with dpkg and boots; the suite passes"

@@ -7,17 +7,15 @@ set -eu
 # command:package pairs; a package is installed when its command is missing.
 DEPS="gcc:gcc make:make flex:flex bison:bison bc:bc perl:perl
       xz:xz-utils cpio:cpio git:git dpkg-deb:dpkg apt-get:apt
-      qemu-system-x86_64:qemu-system-x86 busybox:busybox-static
+      busybox:busybox-static
       ccache:ccache gnuplot:gnuplot-nox rsync:rsync mkfs.ext4:e2fsprogs
       debootstrap:debootstrap alpha-linux-gnu-gcc:gcc-alpha-linux-gnu
       mips-linux-gnu-gcc:gcc-mips-linux-gnu hppa-linux-gnu-gcc:gcc-hppa-linux-gnu
-      aarch64-linux-gnu-gcc:gcc-aarch64-linux-gnu qemu-system-aarch64:qemu-system-arm
       clang:clang ld.lld:lld llvm-ar:llvm python3:python3 losetup:mount
       dpkg-gencontrol:dpkg-dev fakeroot:fakeroot pahole:dwarves depmod:kmod"
 # header:package pairs for the kernel build (objtool, sign-file).
 HDRS="/usr/include/libelf.h:libelf-dev /usr/include/openssl/ssl.h:libssl-dev
       /usr/lib/x86_64-linux-gnu/libc.a:libc6-dev /usr/include/sys/capability.h:libcap-dev
-      /usr/aarch64-linux-gnu/lib/libc.a:libc6-dev-arm64-cross
       /usr/lib/python3/dist-packages/ply/lex.py:python3-ply
       /usr/lib/python3/dist-packages/git/__init__.py:python3-git
       /usr/bin/python:python-is-python3
@@ -25,9 +23,19 @@ HDRS="/usr/include/libelf.h:libelf-dev /usr/include/openssl/ssl.h:libssl-dev
       /usr/lib/python3/dist-packages/sphinx_rtd_theme/__init__.py:python3-sphinx-rtd-theme
       /usr/include/hugetlbfs.h:libhugetlbfs-dev"
 
+# Every guest architecture's QEMU, and its cross compiler where the host is
+# of another kind (configs/arch-*.env).
+for f in "$TOP"/configs/arch-*.env; do
+	DEPS="$DEPS $(. "$f" && echo "$QEMU_BIN:$QEMU_PKG" &&
+		[ "$(uname -m)" = "$UNAME_M" ] || echo "$CROSS_DEPS")"
+done
+
 missing=
 for d in $DEPS; do
-	command -v "${d%%:*}" >/dev/null 2>&1 || missing="$missing ${d#*:}"
+	case $d in
+	/*) [ -e "${d%%:*}" ] ;;
+	*) command -v "${d%%:*}" >/dev/null 2>&1 ;;
+	esac || missing="$missing ${d#*:}"
 done
 for d in $HDRS; do
 	[ -e "${d%%:*}" ] || missing="$missing ${d#*:}"

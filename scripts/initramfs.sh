@@ -15,9 +15,9 @@ OUT=$BUILD/initramfs$SFX
 CC=${CROSS}gcc
 LIBDIRS=()
 if [ -n "$CROSS" ]; then
-	debs=$("$TOP/scripts/fetch-debs.sh" "$WB_ARCH" busybox-static libcap-dev)
+	debs=$("$TOP/scripts/fetch-debs.sh" "$DEB_ARCH" busybox-static libcap-dev)
 	BUSYBOX=$debs/bin/busybox
-	LIBDIRS=(-L"$debs/usr/lib/${CROSS%-}")
+	LIBDIRS=(-L"$debs/usr/lib/$TRIPLET")
 else
 	BUSYBOX=$(command -v busybox)
 fi
@@ -61,7 +61,15 @@ cp "$BUSYBOX" "$ROOT/bin/busybox"
 for a in $(busybox --list); do
 	[ -e "$ROOT/bin/$a" ] || ln -s busybox "$ROOT/bin/$a"
 done
-cp "$TOP"/guest/*.list "$ROOT/etc/wb/"
+# A list's "include NAME.list" line stands for that list's lines.
+for l in "$TOP"/guest/*.list; do
+	awk -v dir="$TOP/guest" '$1 == "include" && NF == 2 {
+		f = dir "/" $2
+		while ((getline line < f) > 0) print line
+		if (close(f)) { print "cannot include " f > "/dev/stderr"; exit 1 }
+		next
+	} { print }' "$l" >"$ROOT/etc/wb/$(basename "$l")" || die "$l: a broken include"
+done
 cp "$TOP"/guest/*.sh "$ROOT/tests/"
 # A real ext4 (extents, fallocate) for the file-backed cases: mkdisk.sh.
 mkfs.ext4 -q -F "$ROOT/etc/wb/disk.img" 16M >/dev/null || die "mkfs.ext4 failed"

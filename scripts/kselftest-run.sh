@@ -24,7 +24,7 @@ mkdir -p "$BUILD/logs"
 stage "kselftest install (vm)"
 rm -rf "$src" "$inst"
 mkdir -p "$src"
-git -C "$LINUX" archive HEAD Makefile Kbuild Kconfig scripts include arch/x86 usr lib tools |
+git -C "$LINUX" archive HEAD Makefile Kbuild Kconfig scripts include "arch/$KARCH" usr lib tools |
 	tar -x -C "$src"
 # A top-level make of its own (see scripts/kselftest.sh).
 if ! env -u MAKELEVEL -u MAKEFLAGS -u MFLAGS -u MAKEOVERRIDES \

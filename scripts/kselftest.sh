@@ -18,7 +18,7 @@ stage "kselftest vm ($TOOLCHAIN_SUITE toolchain)"
 rm -rf "$root/src"
 mkdir -p "$root/src"
 # What headers_install and the vm selftests read: not the whole tree.
-git -C "$LINUX" archive HEAD Makefile Kbuild Kconfig scripts include arch/x86 usr lib tools |
+git -C "$LINUX" archive HEAD Makefile Kbuild Kconfig scripts include "arch/$KARCH" usr lib tools |
 	tar -x -C "$root/src"
 # A top-level make of its own: under 'make kselftest-bullseye' the inherited
 # MAKELEVEL would make lib.mk leave OUTPUT empty and write to / and /usr.

@@ -19,21 +19,27 @@ esac
 # shellcheck source=../base.conf
 . "$TOP/base.conf"
 
-# The guest's architecture (ARCH=x86_64|arm64): the kernel's name for it,
-# its cross compiler prefix, its kernel image, QEMU, and the suffix that
-# keeps its build and logs apart from x86_64's (empty for x86_64).
-case ${ARCH:-${WB_ARCH:-x86_64}} in
-x86_64 | x86)
-	WB_ARCH=x86_64 KARCH=x86 CROSS= KIMAGE=arch/x86/boot/bzImage SFX=
-	QEMU_BIN=qemu-system-x86_64 ;;
-arm64 | aarch64)
-	WB_ARCH=arm64 KARCH=arm64 CROSS=aarch64-linux-gnu- KIMAGE=arch/arm64/boot/Image
-	SFX=-arm64 QEMU_BIN=qemu-system-aarch64
-	[ "$(uname -m)" = aarch64 ] && CROSS= ;;
-*)
-	echo "error: ARCH=$ARCH: the guest is x86_64 or arm64 (make cross compiles others)" >&2
-	exit 1 ;;
-esac
+# The guest's architecture: configs/arch-NAME.env holds every fact about
+# it (ARCH= takes NAME or one of its ARCH_ALIASES; default x86_64).  SFX
+# keeps an architecture's builds and logs apart from x86_64's (empty there);
+# CROSS is its cross compiler's prefix, empty on a host of its own kind.
+want_arch=${ARCH:-${WB_ARCH:-x86_64}}
+WB_ARCH=
+for f in "$TOP"/configs/arch-*.env; do
+	case " $(sed -n 's/^ARCH_ALIASES="\(.*\)"$/\1/p' "$f") " in
+	*" $want_arch "*) WB_ARCH=$(basename "$f" .env) WB_ARCH=${WB_ARCH#arch-} ;;
+	esac
+done
+[ -n "$WB_ARCH" ] || {
+	echo "error: ARCH=$want_arch: no configs/arch-$want_arch.env; guests: $(cd "$TOP/configs" && ls arch-*.env | sed 's/^arch-//; s/\.env$//' | tr '\n' ' ')(make cross compiles others)" >&2
+	exit 1
+}
+# shellcheck source=../configs/arch-x86_64.env
+. "$TOP/configs/arch-$WB_ARCH.env"
+SFX=-$WB_ARCH
+[ "$WB_ARCH" != x86_64 ] || SFX=
+CROSS=$TRIPLET-
+[ "$(uname -m)" != "$UNAME_M" ] || CROSS=
 # Kernel makes get ARCH=$KARCH on their command line, whatever the caller's.
 export WB_ARCH
 # The compiler of the kernel: the host's (Debian 12's gcc 12); with
@@ -51,6 +57,37 @@ export TOOLCHAIN=${TOOLCHAIN:-host}
 # build/obj-bullseye-PROFILE for TOOLCHAIN=bullseye, and so on.
 OBJ_NAME=obj$SFX$TSFX-$PROFILE
 LOG_TAG=${SFX#-}${SFX:+-}${TSFX#-}${TSFX:+-}$PROFILE
+
+# objdir [peer]: the build directory of $PROFILE's kernel (of its 6.1 peer).
+objdir() {
+	echo "$BUILD/${1:+$1-}$OBJ_NAME"
+}
+
+# logdir NAME [TAG]: the logs of a boot running guest/NAME.list (or of the
+# step NAME), for TAG (default: this architecture, toolchain and profile).
+logdir() {
+	echo "$BUILD/logs/$1-${2:-$LOG_TAG}"
+}
+
+# The guest's QEMU, for boot.sh and accel.sh's probe, from the arch file.
+# qemu_ports DIR: the arguments that send the guest's console, its KTAP port
+# and the exit status of an exec's command to DIR/console.log, DIR/ktap.log
+# and DIR/status; PORTS_CMDLINE tells the kernel and /init where they are.
+qemu_ports() {
+	echo "-serial file:$1/console.log"
+	case $KTAP_PORT in
+	uart) echo "-serial file:$1/ktap.log -serial file:$1/status" ;;
+	virtio)
+		echo "-device virtio-serial-$VIRTIO"
+		echo "-chardev file,id=ktap,path=$1/ktap.log -device virtconsole,chardev=ktap"
+		echo "-chardev file,id=status,path=$1/status -device virtconsole,chardev=status" ;;
+	esac
+}
+case $KTAP_PORT in
+uart) PORTS_CMDLINE="console=$CONSOLE wb.port=/dev/ttyS1 wb.status=/dev/ttyS2" ;;
+virtio) PORTS_CMDLINE="console=$CONSOLE wb.port=/dev/hvc0 wb.status=/dev/hvc1" ;;
+*) echo "error: configs/arch-$WB_ARCH.env: KTAP_PORT=$KTAP_PORT: uart or virtio" >&2; exit 1 ;;
+esac
 
 # Downloads and build roots: once per user, not per clone.
 WB_CACHE=${BASE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/madv-populate-workbench}

@@ -92,7 +92,8 @@ stage_done
 # run NAME [PATCH]: build the worktree (with PATCH applied) and run the
 # series' tests.  Prints "passed" or the failing tests, one a line.
 run() {
-	local name=$1 patch=${2:-} logs=$BUILD/logs/series-mutant-$1
+	local name=$1 patch=${2:-} logs
+	logs=$(logdir series "mutant-$1")
 	git -C "$WT" checkout -q -- .
 	if [ -n "$patch" ]; then
 		git -C "$WT" apply "$patch" || { echo "does not apply"; return; }
@@ -103,7 +104,7 @@ run() {
 		return
 	fi
 	# wb.stop=1: one failing program kills the mutant; the rest is skipped.
-	KERNEL=$OBJ/arch/x86/boot/bzImage TAG=mutant-$name GUEST_TIMEOUT=${GUEST_TIMEOUT:-480} \
+	KERNEL=$OBJ/$KIMAGE TAG=mutant-$name GUEST_TIMEOUT=${GUEST_TIMEOUT:-480} \
 		CMDLINE_EXTRA=wb.stop=1 "$TOP/scripts/boot.sh" list series >/dev/null 2>&1 || true
 	git -C "$WT" checkout -q -- .
 	if verdict_passed "$logs"; then

@@ -2,7 +2,7 @@
 # Build the peer kernel of 'make bench' (peer/peer.conf: Debian 12's 6.1)
 # with the same config fragments as this profile's kernel, plus
 # peer/peer.config where 6.1 needs it.  Tree in build/peer, build in
-# build/peer-obj-$PROFILE.
+# build/peer-obj-$PROFILE (objdir peer).
 set -eu
 . "$(dirname "$0")/lib.sh"
 need tar xz
@@ -17,5 +17,5 @@ if [ ! -f "$PEER/.unpacked" ]; then
 	touch "$PEER/.unpacked"
 	stage_done
 fi
-EXTRA_FRAGMENTS=$TOP/peer/peer.config LINUX=$PEER OBJ=$BUILD/peer-obj$TSFX-$PROFILE \
+EXTRA_FRAGMENTS=$TOP/peer/peer.config LINUX=$PEER OBJ=$(objdir peer) \
 	"$TOP/scripts/build.sh"

@@ -5,7 +5,7 @@
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-LOGS=$BUILD/logs/${1:?usage: report.sh NAME}-$LOG_TAG
+LOGS=$(logdir "${1:?usage: report.sh NAME}")
 [ -f "$LOGS/console.log" ] || die "no logs in $LOGS; boot first"
 if [ "${1}" = run ] || [ -n "${VERBOSE:-}" ]; then
 	tr -d '\r' <"$LOGS/ktap.log" | sed -n 's/^    //p'
