@@ -57,7 +57,7 @@ write_table() {
 		echo
 		echo "Written by \`make mutants\` ($(date -u +%Y-%m-%d), series $(git -C "$LINUX" rev-parse --short HEAD),"
 		echo "default profile, suite \`guest/series.list\`). Each mutant is \`mutants/NAME.patch\`"
-		echo "applied on top of the series; \"killed by\" lists the first failing checks."
+		echo "applied on top of the series; \"killed by\" lists the first tests that failed."
 		[ -n "${MUTANTS:-}" ] || [ "$done" = "$total" ] ||
 			echo "The run was cut short: $done of $total mutants ran."
 		echo
@@ -92,15 +92,20 @@ stage_done
 # run NAME [PATCH]: build the worktree (with PATCH applied) and run the
 # series' tests.  Prints "passed" or the failing tests, one a line.
 run() {
-	local name=$1 patch=${2:-} logs
+	local name=$1 patch=${2:-} logs blog
 	logs=$(logdir series "mutant-$1")
 	git -C "$WT" checkout -q -- .
 	if [ -n "$patch" ]; then
 		git -C "$WT" apply "$patch" || { echo "does not apply"; return; }
 	fi
-	if ! LINUX=$WT OBJ=$OBJ "$TOP/scripts/build.sh" >"$BUILD/mutant-build.log" 2>&1; then
+	# A build log per mutant (boot.sh empties the boot's log directory):
+	# why one did not build (a warning in the series' files counts) can
+	# still be read after the others ran.
+	blog=$BUILD/logs/mutant-builds/$name.log
+	mkdir -p "$(dirname "$blog")"
+	if ! LINUX=$WT OBJ=$OBJ "$TOP/scripts/build.sh" >"$blog" 2>&1; then
 		git -C "$WT" checkout -q -- .
-		echo "does not build (see $BUILD/mutant-build.log)"
+		echo "does not build (see $blog)"
 		return
 	fi
 	# wb.stop=1: one failing program kills the mutant; the rest is skipped.
@@ -158,5 +163,5 @@ for m in "$MUT"/*.patch; do
 done
 
 write_table "$rows"
-[ $fail = 0 ] || die "some mutants survived or did not build; see $table"
+[ $fail = 0 ] || die "some mutants survived or did not build; see the table"
 echo "every mutant killed"
