@@ -37,9 +37,12 @@ test: check verdict-test accel-test bench-test kernel initramfs ## static checks
 	@$(S)/report.sh tests
 
 # CMD goes to the guest as typed ($(value)): make expands nothing in it, so
-# `make exec CMD='false; echo $?'` prints 1, as it would in a shell.
+# `make exec CMD='false; echo $?'` prints 1, as it would in a shell.  make
+# itself can only exit 0 or 2: it prints CMD's status, and scripts that need
+# that status run scripts/boot.sh exec, which exits with it.
 exec: kernel initramfs ## boot and run CMD='...' on the host's root, read-only
-	@$(S)/boot.sh exec '$(subst ','\'',$(value CMD))'
+	@$(S)/boot.sh exec '$(subst ','\'',$(value CMD))' || \
+		{ st=$$?; echo "exec: exit status $$st (scripts/boot.sh exec exits with it)" >&2; exit $$st; }
 
 shell: kernel initramfs ## an interactive shell in the guest
 	@$(S)/boot.sh shell

@@ -1,6 +1,7 @@
 #!/bin/sh
 # kselftest.sh INSTALL KNOWN: run a kselftest install of the vm selftests as
-# a developer does (run_kselftest.sh), in the guest of 'make kselftest'
+# a developer does (run_kselftest.sh), then the workbench's verification
+# programs (INSTALL/workbench), in the guest of 'make kselftest'
 # (boot.sh ktap, on the host's root), and print the results as the
 # workbench's KTAP (guest/kselftest-ktap.awk; KNOWN: the base's known
 # failures).  The install is read-only here and run_vmtests writes next to
@@ -13,9 +14,30 @@ here=$(dirname "$0")
 work=/tmp/kselftest
 rm -rf "$work"
 cp -a "$install" "$work" || { echo "kselftest.sh: cannot copy $install"; exit 1; }
-export MADV_POPULATE_INVASIVE=1
 # Swap, as most machines have: the series' swapped-out page states need it.
 "$here/swap.sh" 256M || echo "kselftest.sh: no swap; swapped-out states will skip"
+# The workbench's verification programs after run_vmtests, in its format
+# ("running NAME", the output, [PASS]/[FAIL]/[SKIP]) and with the runner's
+# "# " prefix, so that kselftest-ktap.awk reads them the same way.
+workbench() {
+	echo 160 >/proc/sys/vm/nr_hugepages
+	# An ext4 image on a loop device for the file and I/O-error cases
+	# (the host's root has no /etc/wb/disk.img for mkdisk.sh).
+	mkdir -p /mnt/disk
+	{ truncate -s 64M /tmp/disk.img && mkfs.ext4 -q -F /tmp/disk.img &&
+	  mount -t ext4 -o loop /tmp/disk.img /mnt/disk; } >/dev/null 2>&1 ||
+		echo "kselftest.sh: no ext4 at /mnt/disk; file cases will skip"
+	for p in "madv_populate_cases -i /mnt/disk" "madv_populate_hostile -i /mnt/disk" \
+		"madv_populate_promise -d /mnt/disk"; do
+		echo "running ${p%% *}"
+		"$work/workbench/"$p
+		case $? in
+		0) echo "[PASS]" ;;
+		4) echo "[SKIP]" ;;
+		*) echo "[FAIL]" ;;
+		esac
+	done 2>&1 | sed 's/^/# /'
+}
 # Line by line: a run that hangs shows how far it got.
-(cd "$work" && ./run_kselftest.sh -t vm:run_vmtests) 2>&1 |
+{ (cd "$work" && ./run_kselftest.sh -t vm:run_vmtests) 2>&1; workbench; } |
 	awk -v known="$known" -f "$here/kselftest-ktap.awk"

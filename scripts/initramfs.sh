@@ -36,7 +36,11 @@ CFLAGS=(-static -O2 -g0 -Wall -I"$HDR/include")
 
 # The programs the lists name as ./NAME or /tests/NAME.
 # Every guest/*.c program, and the selftests that the lists run: the last
-# ./NAME (or /tests/NAME) of each line, NAME not ending in .sh.
+# ./NAME (or /tests/NAME) of each line, NAME not ending in .sh.  The
+# workbench's verification programs (guest/madv_populate_*.c) are written
+# on the tree's kselftest_harness.h, as a selftest would be.
+CFLAGS+=(-I"$LINUX/tools/testing/selftests")
+newest_h=$(ls -t "$TOP"/guest/*.h | head -n 1)
 progs=$( (cd "$TOP/guest" && ls *.c | sed 's/\.c$//' | grep -vx init
 	  sed -n 's@.*\(\./\|/tests/\)\([A-Za-z0-9_-]*\)\( .*\)\?$@\2@p' "$TOP"/guest/*.list) | sort -u)
 for p in $progs; do
@@ -45,7 +49,8 @@ for p in $progs; do
 	[ -f "$src" ] || die "guest lists run ./$p, but neither guest/$p.c nor selftests/vm/$p.c exists"
 	obj=$OUT/bin/$p
 	mkdir -p "$OUT/bin"
-	if [ ! -x "$obj" ] || [ "$src" -nt "$obj" ] || [ "$HDR/include" -nt "$obj" ]; then
+	if [ ! -x "$obj" ] || [ "$src" -nt "$obj" ] || [ "$HDR/include" -nt "$obj" ] ||
+		[ "$newest_h" -nt "$obj" ]; then
 		"$CC" "${CFLAGS[@]}" -o "$obj" "$src" "${LIBDIRS[@]}" -lrt -lpthread -lm -lcap \
 			>"$OUT/$p.log" 2>&1 || {
 			cat "$OUT/$p.log" >&2

@@ -1,0 +1,629 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers of the MADV_POPULATE_(READ|WRITE) selftests: observe what
+ * populating did through /proc/self/pagemap, /proc/kpageflags, smaps and
+ * fault counts; userfaultfd, SIGKILL and knob helpers shared by the
+ * programs.  madv_populate_cases and madv_populate_hostile include
+ * kselftest_harness.h before this file; madv_populate_promise, which
+ * generates its cases, does not.
+ */
+#ifndef __MADV_POPULATE_H
+#define __MADV_POPULATE_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kselftest.h"
+
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ	22
+#endif
+#ifndef MADV_POPULATE_WRITE
+#define MADV_POPULATE_WRITE	23
+#endif
+#ifndef MLOCK_ONFAULT
+#define MLOCK_ONFAULT		1
+#endif
+
+/* /proc/self/pagemap */
+#define PM_PRESENT		0x8000000000000000ULL	/* bit 63 */
+#define PM_SOFT_DIRTY		0x0080000000000000ULL	/* bit 55 */
+#define PM_PFN_MASK		0x007fffffffffffffULL	/* bits 0-54 */
+
+/* /proc/kpageflags */
+#define KPF_REFERENCED		2
+#define KPF_DIRTY		4
+#define KPF_ANON		12
+#define KPF_KSM			21
+#define KPF_THP			22
+#define KPF_ZERO_PAGE		24
+#define KPF_MLOCKED		33
+
+#define NR_PAGES		16
+
+static size_t pagesize;
+static int kpageflags_fd = -1;
+/* -i: also the tests that change global state (restored) or lose memory. */
+static bool invasive;
+/* The kernel tracks soft-dirty bits (CONFIG_MEM_SOFT_DIRTY: not arm64). */
+static bool soft_dirty;
+/* DIR: a directory on a disk filesystem, for the file-backed tests. */
+static const char *disk_dir;
+
+/*
+ * A helper that cannot go on ends the process it runs in: under the
+ * harness that is the test's own, which then fails with this reason.
+ */
+#define bail(fmt, ...) do {						\
+	ksft_print_msg(fmt "\n", ##__VA_ARGS__);			\
+	_exit(KSFT_FAIL);						\
+} while (0)
+
+static inline int populate(void *addr, size_t len, int advice)
+{
+	return madvise(addr, len, advice) ? errno : 0;
+}
+
+/*
+ * /proc/self/pagemap shows the page tables of the process that opened
+ * it: every process (each test runs in a fork of its own, and some fork
+ * again) opens its own on first use.
+ */
+static inline int pagemap_fd(void)
+{
+	static pid_t owner;
+	static int fd = -1;
+
+	if (owner != getpid()) {
+		if (fd >= 0)
+			close(fd);
+		fd = open("/proc/self/pagemap", O_RDONLY);
+		if (fd < 0)
+			bail("/proc/self/pagemap: %s", strerror(errno));
+		owner = getpid();
+	}
+	return fd;
+}
+
+static inline uint64_t pagemap_entry(const void *addr)
+{
+	uint64_t ent = 0;
+	off_t off = (uintptr_t)addr / pagesize * sizeof(ent);
+
+	if (pread(pagemap_fd(), &ent, sizeof(ent), off) != sizeof(ent))
+		bail("pread /proc/self/pagemap: %s", strerror(errno));
+	return ent;
+}
+
+/*
+ * The flags of the page mapped at @addr; 0 if none.  Only for tests that
+ * began with REQUIRE_KPAGEFLAGS(), so that "no page has flag X" can never
+ * pass for want of a way to look.
+ */
+static inline uint64_t page_flags(const void *addr)
+{
+	uint64_t ent = pagemap_entry(addr), flags = 0;
+
+	if (kpageflags_fd < 0)
+		bail("page flags read without /proc/kpageflags");
+	if (!(ent & PM_PRESENT) || !(ent & PM_PFN_MASK))
+		return 0;
+	if (pread(kpageflags_fd, &flags, sizeof(flags),
+		  (ent & PM_PFN_MASK) * sizeof(flags)) != sizeof(flags))
+		bail("pread /proc/kpageflags: %s", strerror(errno));
+	return flags;
+}
+
+static inline bool has_flag(const void *addr, int bit)
+{
+	return page_flags(addr) & (1ULL << bit);
+}
+
+/* Count the pages of [addr, addr + len) whose pagemap entry has @mask. */
+static inline size_t count_pm(const char *addr, size_t len, uint64_t mask)
+{
+	size_t n = 0, off;
+
+	for (off = 0; off < len; off += pagesize)
+		n += (pagemap_entry(addr + off) & mask) == mask;
+	return n;
+}
+
+static inline size_t count_flag(const char *addr, size_t len, int bit)
+{
+	size_t n = 0, off;
+
+	for (off = 0; off < len; off += pagesize)
+		n += has_flag(addr + off, bit);
+	return n;
+}
+
+static inline size_t npages(size_t len)
+{
+	return len / pagesize;
+}
+
+/* "1": clear the accessed bits; "4": the soft-dirty bits. */
+static inline void clear_page_refs(const char *what)
+{
+	int fd = open("/proc/self/clear_refs", O_WRONLY);
+
+	if (fd < 0 || write(fd, what, 1) != 1)
+		bail("clear_refs: %s", strerror(errno));
+	close(fd);
+}
+
+static inline long minflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+/*
+ * A field of the mapping at @addr in /proc/self/smaps, in KiB ("Rss:",
+ * "Locked:"): counted by walking the page tables, so exact (statm lags
+ * behind the per-task RSS caches) and without the shared zeropage.
+ */
+static inline long smaps_kb(const void *addr, const char *field)
+{
+	size_t flen = strlen(field);
+	unsigned long start, end;
+	bool in = false;
+	char line[512];
+	long val = -1;
+	FILE *f = fopen("/proc/self/smaps", "r");
+
+	while (f && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%lx-%lx ", &start, &end) == 2 &&
+		    strchr(line, '-') < strchr(line, ' ')) {
+			in = start <= (uintptr_t)addr && (uintptr_t)addr < end;
+		} else if (in && !strncmp(line, field, flen)) {
+			val = atol(line + flen);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	return val;
+}
+
+static inline char *map(size_t len, int prot, int flags, int fd)
+{
+	char *p = mmap(NULL, len, prot, flags, fd, 0);
+
+	if (p == MAP_FAILED)
+		bail("mmap: %s", strerror(errno));
+	return p;
+}
+
+static inline char *map_anon(size_t len, int prot, int flags)
+{
+	return map(len, prot, flags | MAP_ANONYMOUS, -1);
+}
+
+/* @len bytes of anonymous memory aligned to @align (a huge page size). */
+static inline char *map_aligned(size_t len, size_t align)
+{
+	char *raw = map_anon(len + align, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	char *p = (char *)(((uintptr_t)raw + align - 1) & ~(align - 1));
+
+	if (p > raw)
+		munmap(raw, p - raw);
+	munmap(p + len, raw + align - p);
+	return p;
+}
+
+/*
+ * Touch every page of [p, p + len) with a read or a write; return the
+ * minor faults that took.  Nothing else may fault in between: in a process
+ * just forked (the harness forks every test) the text of this function may
+ * not be mapped yet (text is not copied at fork), and a stack page still
+ * shared with the parent or a child faults on the first write to it.  So a
+ * call on a byte of its own first runs all of it, on the same stack.
+ */
+static __attribute__((noinline)) long touch_pages(char *p, size_t len, bool write)
+{
+	long before = minflt();
+	size_t off;
+
+	for (off = 0; off < len; off += pagesize) {
+		if (write)
+			__atomic_store_n(p + off, 1, __ATOMIC_RELAXED);
+		else
+			(void)__atomic_load_n(p + off, __ATOMIC_RELAXED);
+	}
+	return minflt() - before;
+}
+
+static char touch_warm_up;
+
+static inline long faults_on_read(const char *p, size_t len)
+{
+	touch_pages(&touch_warm_up, 1, false);
+	return touch_pages((char *)p, len, false);
+}
+
+static inline long faults_on_write(char *p, size_t len)
+{
+	touch_pages(&touch_warm_up, 1, true);
+	return touch_pages(p, len, true);
+}
+
+static inline long read_meminfo(const char *key)
+{
+	char line[256];
+	long val = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			val = atol(line + strlen(key));
+	if (f)
+		fclose(f);
+	return val;
+}
+
+static inline double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* The PMD size of transparent huge pages; 0 without THP. */
+static inline size_t thp_size(void)
+{
+	FILE *f = fopen("/sys/kernel/mm/transparent_hugepage/hpage_pmd_size", "r");
+	unsigned long size = 0;
+
+	if (f) {
+		if (fscanf(f, "%lu", &size) != 1)
+			size = 0;
+		fclose(f);
+	}
+	return size;
+}
+
+/*
+ * "Mlocked:" of /proc/meminfo in KiB, exact where vm.stat_refresh can fold
+ * the per-CPU counters first (root); *exact says whether it could.
+ */
+static inline long mlocked_kb(bool *exact)
+{
+	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
+
+	*exact = fd >= 0 && write(fd, "1", 1) == 1;
+	if (fd >= 0)
+		close(fd);
+	return read_meminfo("Mlocked:");
+}
+
+static inline int file_equals(int fd, const char *buf, size_t len)
+{
+	char *tmp = malloc(len);
+	int same;
+
+	same = pread(fd, tmp, len, 0) == (ssize_t)len && !memcmp(tmp, buf, len);
+	free(tmp);
+	return same;
+}
+
+/* The start and end of the mapping named @name in /proc/self/maps. */
+static inline bool find_mapping(const char *name, unsigned long *start, unsigned long *end)
+{
+	char line[512];
+	bool found = false;
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, name) && sscanf(line, "%lx-%lx", start, end) == 2;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* ---- knobs: global settings a test changes, always put back ---- */
+
+#define NR_KNOBS		16
+
+/*
+ * The values to put back live in memory shared by every process of the
+ * program: a test (a forked child under the harness) puts back what it
+ * set, and if it cannot (a timeout killed it), the main process does at
+ * exit or on SIGINT/SIGTERM.
+ */
+static struct knobs {
+	int nr;
+	struct {
+		char path[96];
+		char old[32];
+	} k[NR_KNOBS];
+} *knobs;
+static pid_t knobs_owner;
+
+/* The value of a sysfs/procfs file; of "a [b] c" the bracketed one. */
+static inline bool knob_read(const char *path, char *buf, size_t size)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
+	char *s;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = 0;
+	buf[strcspn(buf, "\n")] = 0;
+	s = strchr(buf, '[');
+	if (s) {
+		s++;
+		s[strcspn(s, "]")] = 0;
+		memmove(buf, s, strlen(s) + 1);
+	}
+	return true;
+}
+
+static inline bool knob_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+	bool ok = fd >= 0 && write(fd, val, strlen(val)) == (ssize_t)strlen(val);
+
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/* Put back every knob knob_set() changed, last first. */
+static inline void knobs_restore(void)
+{
+	if (!knobs)
+		return;
+	while (knobs->nr > 0) {
+		knobs->nr--;
+		if (!knob_write(knobs->k[knobs->nr].path, knobs->k[knobs->nr].old))
+			fprintf(stderr, "# could not put back %s = %s\n",
+				knobs->k[knobs->nr].path, knobs->k[knobs->nr].old);
+	}
+}
+
+static inline void knobs_restore_at_exit(void)
+{
+	/* A child's exit() must not undo what its parent set. */
+	if (getpid() == knobs_owner)
+		knobs_restore();
+}
+
+static inline void knobs_restore_on_signal(int sig)
+{
+	knobs_restore_at_exit();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* In the main process, before any test runs. */
+static inline void knobs_init(void)
+{
+	knobs = mmap(NULL, sizeof(*knobs), PROT_READ | PROT_WRITE,
+		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (knobs == MAP_FAILED)
+		bail("mmap: %s", strerror(errno));
+	knobs_owner = getpid();
+	atexit(knobs_restore_at_exit);
+	signal(SIGINT, knobs_restore_on_signal);
+	signal(SIGTERM, knobs_restore_on_signal);
+}
+
+/* Remember @path's value (once), then write @val; false if not possible. */
+static inline bool knob_set(const char *path, const char *val)
+{
+	int i;
+
+	if (!knobs)
+		bail("a knob set before knobs_init()");
+	for (i = 0; i < knobs->nr && strcmp(knobs->k[i].path, path); i++)
+		;
+	if (i == knobs->nr) {
+		if (i == NR_KNOBS)
+			bail("more than %d knobs", NR_KNOBS);
+		snprintf(knobs->k[i].path, sizeof(knobs->k[i].path), "%s", path);
+		if (!knob_read(path, knobs->k[i].old, sizeof(knobs->k[i].old)))
+			return false;
+		knobs->nr++;
+	}
+	return knob_write(path, val);
+}
+
+/* ---- userfaultfd ---- */
+
+/*
+ * A userfaultfd (non-blocking: handlers poll) with [area, area + len)
+ * registered in @mode; -1 where the kernel or the caller's rights do not
+ * allow it, errno saying why.
+ */
+static inline int uffd_open(void *area, size_t len, uint64_t mode, uint64_t features)
+{
+	struct uffdio_api api = { .api = UFFD_API, .features = features };
+	struct uffdio_register reg = {
+		.range = { .start = (uintptr_t)area, .len = len },
+		.mode = mode,
+	};
+	int uffd = syscall(__NR_userfaultfd, O_CLOEXEC | O_NONBLOCK), err;
+
+	if (uffd < 0)
+		return -1;
+	if (ioctl(uffd, UFFDIO_API, &api) || ioctl(uffd, UFFDIO_REGISTER, &reg)) {
+		err = errno;
+		close(uffd);
+		errno = err;
+		return -1;
+	}
+	return uffd;
+}
+
+/*
+ * The next page fault message of @uffd, waiting up to @ms milliseconds
+ * (-1: for ever); false if none came.
+ */
+static inline bool uffd_next_fault(int uffd, struct uffd_msg *msg, int ms)
+{
+	struct pollfd pfd = { .fd = uffd, .events = POLLIN };
+
+	while (poll(&pfd, 1, ms) > 0) {
+		if (read(uffd, msg, sizeof(*msg)) != sizeof(*msg))
+			continue;
+		if (msg->event == UFFD_EVENT_PAGEFAULT)
+			return true;
+	}
+	return false;
+}
+
+/* ---- SIGKILL of a populate ---- */
+
+struct killed {
+	bool started;	/* the child got as far as the populate */
+	bool finished;	/* the populate returned before the kill landed */
+	int status;	/* the child's wait status */
+	double reap;	/* seconds from kill() to the child's end */
+};
+
+/*
+ * In a child, populate with @advice the @len bytes that @mapping(@len)
+ * maps (NULL: it cannot), SIGKILL the child @delay_us microseconds after
+ * the populate began, and say how that ended.
+ */
+static inline struct killed kill_populate(char *(*mapping)(size_t len), size_t len,
+					  int advice, unsigned int delay_us)
+{
+	struct killed k = { 0 };
+	int go[2];
+	double t0;
+	char c = 0;
+	pid_t pid;
+
+	if (pipe(go))
+		bail("pipe: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		bail("fork: %s", strerror(errno));
+	if (!pid) {
+		char *p = mapping(len);
+
+		close(go[0]);
+		if (!p)
+			_exit(KSFT_SKIP);
+		(void)!write(go[1], "s", 1);
+		populate(p, len, advice);
+		(void)!write(go[1], "d", 1);
+		pause();
+		_exit(0);
+	}
+	close(go[1]);
+	k.started = read(go[0], &c, 1) == 1;
+	if (k.started)
+		usleep(delay_us);
+	t0 = now();
+	kill(pid, SIGKILL);
+	waitpid(pid, &k.status, 0);
+	k.reap = now() - t0;
+	c = 0;
+	k.finished = read(go[0], &c, 1) == 1 && c == 'd';
+	close(go[0]);
+	return k;
+}
+
+/* ---- the programs' setup, and what a test needs of the machine ---- */
+
+/*
+ * Parse "[-i] [DIR]", probe what the machine offers, and ready the knob
+ * table.  Exits (skip) where MADV_POPULATE_READ is not known.
+ */
+static inline void setup(int argc, char **argv)
+{
+	int i = 1;
+	char *p;
+
+	/* Whole lines only: a forked child must not print the parent's again. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (i < argc && !strcmp(argv[i], "-i")) {
+		invasive = true;
+		i++;
+	}
+	if (i + 1 < argc || (i < argc && argv[i][0] == '-')) {
+		fprintf(stderr, "usage: %s [-i] [DIR]\n", argv[0]);
+		exit(KSFT_FAIL);
+	}
+	disk_dir = i < argc ? argv[i] : NULL;
+
+	pagesize = sysconf(_SC_PAGESIZE);
+	if (madvise(NULL, 0, MADV_POPULATE_READ)) {
+		ksft_print_header();
+		ksft_exit_skip("MADV_POPULATE_READ not supported by this kernel\n");
+	}
+	/* Every test observes through it (CONFIG_PROC_PAGE_MONITOR). */
+	if (access("/proc/self/pagemap", R_OK)) {
+		ksft_print_header();
+		ksft_exit_skip("no /proc/self/pagemap: %s\n", strerror(errno));
+	}
+	kpageflags_fd = open("/proc/kpageflags", O_RDONLY);
+	if (kpageflags_fd < 0)
+		ksft_print_msg("no /proc/kpageflags (%s): tests of page flags skip\n",
+			       strerror(errno));
+	/* A page just written to in a new mapping is soft-dirty, if tracked. */
+	p = map_anon(pagesize, PROT_READ | PROT_WRITE, MAP_PRIVATE);
+	__atomic_store_n(p, 1, __ATOMIC_RELAXED);
+	soft_dirty = pagemap_entry(p) & PM_SOFT_DIRTY;
+	munmap(p, pagesize);
+	if (!soft_dirty)
+		ksft_print_msg("no soft-dirty tracking: tests of soft-dirty bits skip\n");
+	if (!invasive)
+		ksft_print_msg("tests that change global state or lose memory skip (-i)\n");
+	knobs_init();
+}
+
+/*
+ * For tests on kselftest_harness.h: skip, naming the test and what it
+ * lacks.  It ends the test's process, as the harness's own exit of a
+ * skipped test does: 5.10's harness runs the test after a fixture's setup
+ * called SKIP().
+ */
+#define SKIP_TEST(fmt, ...) do {					\
+	SKIP(, "%s: " fmt, _metadata->name, ##__VA_ARGS__);		\
+	fflush(NULL);							\
+	_exit(255);							\
+} while (0)
+#define REQUIRE_KPAGEFLAGS() do {					\
+	if (kpageflags_fd < 0)						\
+		SKIP_TEST("needs /proc/kpageflags (root)");		\
+} while (0)
+#define REQUIRE_SOFT_DIRTY() do {					\
+	if (!soft_dirty)						\
+		SKIP_TEST("no soft-dirty tracking (CONFIG_MEM_SOFT_DIRTY)"); \
+} while (0)
+#define REQUIRE_INVASIVE(what) do {					\
+	if (!invasive)							\
+		SKIP_TEST("%s (-i)", what);				\
+} while (0)
+#define REQUIRE_DISK_DIR() do {						\
+	if (!disk_dir)							\
+		SKIP_TEST("no directory on a disk filesystem given");	\
+} while (0)
+
+#endif /* __MADV_POPULATE_H */

@@ -1,0 +1,1091 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The promise of MADV_POPULATE_(READ|WRITE): once the advice returned 0,
+ * accessing the range that way takes no page fault, whatever state its
+ * pages were in before.
+ *
+ * The states are generated from their parts, not listed: every backing
+ * (anonymous, memfd, tmpfs, disk file, hugetlb, THP; private and shared)
+ * x a base (empty, read, READ-populated, written) x what happened since
+ * (nothing, a child still sharing them copy-on-write, a child that
+ * exited, an mprotect() cycle) x what the kernel did to them (nothing,
+ * NUMA balancing scanned them, swapped or evicted, KSM merged them,
+ * migrated to another node, the range registered with userfaultfd)
+ * x the advice.  Combinations that do not exist (KSM merges private
+ * anonymous pages only, say) are not generated; a state the kernel or
+ * the machine cannot produce here is reported as a skip with the reason.
+ *
+ * Each combination runs in a child of its own and reports one result.
+ * The range is two adjacent vmas (split in the middle) and the length
+ * given to madvise() ends in the middle of the last page, so that a
+ * populate that stops at a vma boundary or rounds the length down breaks
+ * the promise too.  After the populate returned 0:
+ *  - /proc/self/pagemap: every page present; after WRITE, every page of
+ *    a private mapping anonymous and mapped exclusively; every page of a
+ *    shared mapping a file/shared page;
+ *  - getrusage(): an access pass of the advice's kind over every page
+ *    takes no fault (minor or major); but after READ over NUMA-scanned
+ *    pages it takes at least one, and every fault it takes is a NUMA
+ *    hinting fault (numa_hint_faults in /proc/vmstat): READ leaves the
+ *    hinting ptes for the next access, as upstream does since v6.5
+ *    (d74943a2f3cd), and WRITE resolves them;
+ *  - the data: every page still holds what the state left there, and a
+ *    child that still shares the pages copy-on-write sees none of the
+ *    writes that follow.
+ * Writeback and reclaim change pages on their own at any time; a check
+ * that failed while either ran is run again in a fresh state, up to three
+ * times: a populate that breaks the promise fails every time.
+ *
+ * Knobs set while a state is built (NUMA balancing, KSM, khugepaged, the
+ * hugetlb pool) are put back on exit; NUMA balancing is off except while
+ * a NUMA-scanned state is built, and khugepaged sleeps, so that neither a
+ * scan nor a collapse can land between the populate and the checks.
+ * Root is needed for those states and for the private tmpfs mounts;
+ * without it they skip.
+ *
+ *   madv_populate_promise [-d DIR] [-f PATTERN] [-l]
+ *     -d DIR      the disk file cases use files in DIR (ext4, say);
+ *                 without it they skip
+ *     -f PATTERN  only the combinations whose name contains PATTERN
+ *     -l          list the combinations, run nothing
+ */
+#define _GNU_SOURCE
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/vfs.h>
+#include <sys/wait.h>
+
+#include "madv_populate.h"
+
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT		21
+#endif
+#ifndef MFD_HUGETLB
+#define MFD_HUGETLB		0x0004U
+#endif
+#ifndef MPOL_MF_MOVE
+#define MPOL_MF_MOVE		2
+#endif
+#ifndef MAP_FIXED_NOREPLACE
+#define MAP_FIXED_NOREPLACE	0x100000
+#endif
+#ifndef TMPFS_MAGIC
+#define TMPFS_MAGIC		0x01021994
+#endif
+#define PM_FILE			0x2000000000000000ULL	/* bit 61 */
+#define PM_EXCLUSIVE		0x0100000000000000ULL	/* bit 56 */
+
+/* What a written state leaves in the first byte of every page. */
+#define FILL			0xa5
+#define OVERWRITE		0x3c
+
+enum kind { ANON, MEMFD, TMPFS, DISK, HUGETLB, THP_ANON, THP_TMPFS, NR_KINDS };
+static const char * const kind_name[NR_KINDS] = {
+	"anon", "memfd", "tmpfs file", "disk file", "hugetlb", "THP anon",
+	"THP tmpfs file",
+};
+
+/* READ: read by the CPU; POPULATED: by MADV_POPULATE_READ (the same state). */
+enum base { EMPTY, READ, POPULATED, WRITTEN, NR_BASES };
+static const char * const base_name[NR_BASES] = {
+	"empty", "read", "READ-populated", "written",
+};
+
+enum shared_by { ALONE, COW_LIVE, COW_EXITED, MPROTECT, NR_SHARED };
+static const char * const shared_name[NR_SHARED] = {
+	"", " + child alive", " + child exited", " + mprotect(R), (RW)",
+};
+
+enum event { NONE, NUMA, SWAP, KSM, MIGRATED, UFFD, NR_EVENTS };
+static const char * const event_name[NR_EVENTS] = {
+	"", " + NUMA-scanned", " + paged out", " + KSM-merged", " + migrated",
+	" + userfaultfd",
+};
+
+struct combo {
+	enum kind kind;
+	bool shared;
+	enum base base;
+	enum shared_by by;
+	enum event event;
+	int advice;
+};
+
+static const char *tmpfs_dir, *thp_tmpfs_dir;
+static char disk_stat[64];	/* /sys/dev/block/M:m/stat of disk_dir */
+static const char *tmpfs_why, *thp_tmpfs_why;
+static size_t thp, hpage;
+static bool hugetlb_ok;
+
+/* ---- knobs: written while a state is built, all put back on exit ---- */
+
+static char mounted[2][64];
+static pid_t main_pid;
+
+static void restore(void)
+{
+	int i;
+
+	/* Only the main process: a child's exit() must not undo the setup. */
+	if (getpid() != main_pid)
+		return;
+	knobs_restore();
+	for (i = 0; i < 2; i++) {
+		if (!mounted[i][0])
+			continue;
+		if (umount2(mounted[i], MNT_DETACH) || rmdir(mounted[i]))
+			fprintf(stderr, "# could not remove %s\n", mounted[i]);
+		mounted[i][0] = 0;
+	}
+}
+
+static void restore_on_signal(int sig)
+{
+	restore();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* ---- the combinations ---- */
+
+/* Whether the combination exists at all (not: whether it can be made here). */
+static bool exists(const struct combo *c)
+{
+	bool file_private = !c->shared && c->kind != ANON && c->kind != THP_ANON &&
+			    c->kind != HUGETLB;
+	bool read = c->base == READ || c->base == POPULATED;
+	bool shmem = c->kind == MEMFD || c->kind == TMPFS || c->kind == THP_TMPFS ||
+		     (c->kind == ANON && c->shared);
+
+	if (c->kind == THP_ANON && c->shared)
+		return false;	/* shared anonymous memory is shmem: memfd */
+	if (c->base == EMPTY && (c->by != ALONE || (c->event != NONE && c->event != UFFD)))
+		return false;	/* nothing mapped to share, scan, move or merge */
+	switch (c->event) {
+	case NUMA:
+		/*
+		 * NUMA balancing leaves alone the zeropage, hugetlb, pages
+		 * another mm shares copy-on-write and page cache mapped
+		 * privately (page_count() != 1): no such state.  Nor does it
+		 * scan shmem (memfd, tmpfs, shared anonymous memory): its vmas
+		 * have a get_policy op, and vma_policy_mof() is true for them
+		 * only under a policy with MPOL_F_MOF, which 5.10's mbind()
+		 * cannot set (MPOL_MF_LAZY is refused).
+		 */
+		return c->kind != HUGETLB && !(read && !c->shared) &&
+		       !(c->by == COW_LIVE && !c->shared) && !shmem;
+	case SWAP:
+		/*
+		 * The zeropage is not paged out, hugetlb never is, and
+		 * madvise() leaves alone pages another process maps.
+		 */
+		return c->kind != HUGETLB && c->by != COW_LIVE &&
+		       !(read && !c->shared && !file_private);
+	case MIGRATED:
+		/* move_pages() moves neither the zeropage nor shared pages */
+		return c->by != COW_LIVE && !(read && !c->shared && !file_private);
+	case KSM:
+		/* KSM merges private anonymous pages (COW copies included) */
+		return !c->shared && c->base == WRITTEN && c->kind != HUGETLB &&
+		       c->by != COW_LIVE;
+	case UFFD:
+		/* 5.10's userfaultfd: anonymous, shmem and hugetlb mappings */
+		return c->kind != DISK;
+	default:
+		return true;
+	}
+}
+
+static void combo_name(const struct combo *c, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s %s, %s%s%s: %s", kind_name[c->kind],
+		 c->shared ? "shared" : "private", base_name[c->base],
+		 shared_name[c->by], event_name[c->event],
+		 c->advice == MADV_POPULATE_READ ? "READ" : "WRITE");
+}
+
+/* ---- building a state (in the child that runs the combination) ---- */
+
+struct range {
+	char *p;
+	size_t len;
+	size_t step;		/* the page size of the mapping */
+	int child;		/* the COW_LIVE child, -1 if none */
+	int child_pipe;		/* its end of the pipe; closing it wakes it */
+};
+
+static char result[512];
+
+/* Set the result: 'S'kip or 'F'ail and why; returns -1 for the caller to return. */
+static int outcome(char what, const char *fmt, ...)
+{
+	va_list ap;
+
+	result[0] = what;
+	va_start(ap, fmt);
+	vsnprintf(result + 1, sizeof(result) - 1, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+#define SKIP(...)	outcome('S', __VA_ARGS__)
+#define FAIL(...)	outcome('F', __VA_ARGS__)
+
+static int open_file(const char *dir, size_t len)
+{
+	int fd = open(dir, O_TMPFILE | O_RDWR, 0600);
+
+	if (fd >= 0 && ftruncate(fd, len)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* An address aligned to @align with @len free bytes from it. */
+static char *aligned_hole(size_t len, size_t align)
+{
+	char *p = mmap(NULL, len + align, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	char *a;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	a = (char *)(((uintptr_t)p + align - 1) & ~(align - 1));
+	munmap(p, len + align);
+	return a;
+}
+
+/*
+ * hugetlb: each half a file of its own, so that the two vmas come from two
+ * mmap() calls.  Splitting a hugetlb vma (madvise() on half of it) warns
+ * on 5.10.262 under lockdep: its backport of hugetlb_split() runs before
+ * __vma_adjust() takes the i_mmap lock.
+ */
+static int map_hugetlb_halves(const struct combo *c, struct range *r, char *hole)
+{
+	int flags = (c->shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED;
+	size_t half = r->len / 2;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		int fd = memfd_create("promise", MFD_HUGETLB);
+		char *p;
+
+		if (fd < 0 || ftruncate(fd, half))
+			return SKIP("hugetlb memfd: %s", strerror(errno));
+		p = mmap(hole + i * half, half, PROT_READ | PROT_WRITE, flags, fd, 0);
+		close(fd);
+		if (p != hole + i * half)
+			return FAIL("mmap: %s", strerror(errno));
+	}
+	r->p = hole;
+	return 0;
+}
+
+static int map_range(const struct combo *c, struct range *r)
+{
+	int flags = (c->shared ? MAP_SHARED : MAP_PRIVATE) | MAP_FIXED;
+	int prot = PROT_READ | PROT_WRITE, fd = -1;
+	size_t align = thp ? thp : pagesize;
+	char *hole;
+
+	/* THP-capable ranges: two huge pages, one per vma; else 64 pages. */
+	r->len = 64 * pagesize;
+	r->step = pagesize;
+	if (c->kind == HUGETLB) {
+		r->len = 2 * hpage;
+		r->step = hpage;
+		align = hpage;
+	} else if ((c->kind == ANON && !c->shared) || c->kind == THP_ANON ||
+		   c->kind == THP_TMPFS) {
+		if (!thp && c->kind != ANON)
+			return SKIP("no transparent huge pages in this kernel");
+		if (thp)
+			r->len = 2 * thp;
+	}
+	hole = aligned_hole(r->len, align);
+	if (!hole)
+		return FAIL("no room for %zu bytes: %s", r->len, strerror(errno));
+
+	switch (c->kind) {
+	case ANON:
+	case THP_ANON:
+		flags |= MAP_ANONYMOUS;
+		break;
+	case HUGETLB:
+		if (!hugetlb_ok)
+			return SKIP("no free hugetlb pages");
+		return map_hugetlb_halves(c, r, hole);
+	case MEMFD:
+		fd = memfd_create("promise", 0);
+		if (fd < 0 || ftruncate(fd, r->len))
+			return FAIL("memfd: %s", strerror(errno));
+		break;
+	case TMPFS:
+	case THP_TMPFS: {
+		const char *dir = c->kind == TMPFS ? tmpfs_dir : thp_tmpfs_dir;
+
+		if (!dir)
+			return SKIP("%s", c->kind == TMPFS ? tmpfs_why : thp_tmpfs_why);
+		fd = open_file(dir, r->len);
+		if (fd < 0)
+			return FAIL("file in %s: %s", dir, strerror(errno));
+		break;
+	}
+	case DISK:
+		if (!disk_dir)
+			return SKIP("no disk directory given (-d DIR)");
+		fd = open_file(disk_dir, r->len);
+		if (fd < 0)
+			return FAIL("file in %s: %s", disk_dir, strerror(errno));
+		break;
+	default:
+		break;
+	}
+	r->p = mmap(hole, r->len, prot, flags, fd, 0);
+	if (r->p == MAP_FAILED)
+		return FAIL("mmap: %s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	if (c->kind == THP_ANON && madvise(r->p, r->len, MADV_HUGEPAGE))
+		return FAIL("MADV_HUGEPAGE: %s", strerror(errno));
+	/* Two vmas: the second half differs in VM_DONTDUMP only. */
+	if (madvise(r->p + r->len / 2, r->len / 2, MADV_DONTDUMP))
+		return FAIL("MADV_DONTDUMP: %s", strerror(errno));
+	return 0;
+}
+
+/* Access every base page once: read (checking the byte) or write. */
+static size_t access_pass(const struct range *r, bool write, int expect)
+{
+	size_t off, bad = 0;
+
+	for (off = 0; off < r->len; off += pagesize) {
+		char *q = r->p + off;
+
+		bad += (unsigned char)__atomic_load_n(q, __ATOMIC_RELAXED) != expect;
+		if (write)
+			__atomic_store_n(q, OVERWRITE, __ATOMIC_RELAXED);
+	}
+	return bad;
+}
+
+/* This thread's faults: a helper thread's own (its stack) do not count. */
+static long faults(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return ru.ru_minflt + ru.ru_majflt;
+}
+
+/* One /proc/vmstat counter, 0 if it is not there. */
+static long long vmstat_read(const char *key)
+{
+	char line[128];
+	long long val = 0;
+	size_t len = strlen(key);
+	FILE *f = fopen("/proc/vmstat", "r");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, len) && line[len] == ' ')
+			val = atoll(line + len + 1);
+	if (f)
+		fclose(f);
+	return val;
+}
+
+/*
+ * Writeback write-protects dirty file pages and reclaim unmaps pages, on
+ * their own and at any time: a check that failed while either ran may
+ * have seen their work, not the populate's.  This counts both (sectors
+ * written to the disk directory's device, pages reclaimed), exactly, so
+ * that such a combination is run again.
+ */
+static long long kernel_activity(void)
+{
+	long long v[7] = { 0 };
+	FILE *f = disk_stat[0] ? fopen(disk_stat, "r") : NULL;
+
+	/* Fields: reads, merged, sectors, ms, writes, merged, sectors. */
+	if (f) {
+		if (fscanf(f, "%lld %lld %lld %lld %lld %lld %lld", &v[0], &v[1],
+			   &v[2], &v[3], &v[4], &v[5], &v[6]) != 7)
+			v[6] = 0;
+		fclose(f);
+	} else {
+		v[6] = vmstat_read("nr_written");
+	}
+	return v[6] + vmstat_read("pgsteal_kswapd") + vmstat_read("pgsteal_direct");
+}
+
+/* Count the pages whose pagemap entry has all of @set and none of @clear. */
+static size_t count_pages(const struct range *r, uint64_t set, uint64_t clear)
+{
+	size_t n = 0, i, nr = r->len / pagesize;
+	uint64_t *ent = malloc(nr * sizeof(*ent));
+	off_t off = (uintptr_t)r->p / pagesize * sizeof(*ent);
+
+	if (!ent ||
+	    pread(pagemap_fd(), ent, nr * sizeof(*ent), off) != (ssize_t)(nr * sizeof(*ent)))
+		ksft_exit_fail_msg("pagemap: %s\n", strerror(errno));
+	for (i = 0; i < nr; i++)
+		n += (ent[i] & set) == set && !(ent[i] & clear);
+	free(ent);
+	return n;
+}
+
+static size_t count_ksm(const struct range *r)
+{
+	size_t off, n = 0;
+
+	for (off = 0; off < r->len; off += pagesize)
+		n += has_flag(r->p + off, KPF_KSM);
+	return n;
+}
+
+static void busy(double seconds)
+{
+	double end = now() + seconds;
+
+	while (now() < end)
+		;
+}
+
+static void *sleeper(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/*
+ * Pages just faulted in wait in a per-CPU batch, with a reference of its
+ * own, before they reach the LRU: NUMA balancing, MADV_PAGEOUT and
+ * move_pages() pass over them then.  mlock() drains the batches of every
+ * CPU first.
+ */
+static void drain_lru(void)
+{
+	char *page = mmap(NULL, pagesize, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (page != MAP_FAILED && !mlock(page, pagesize))
+		munlock(page, pagesize);
+	if (page != MAP_FAILED)
+		munmap(page, pagesize);
+}
+
+/* Read @p and say whether that took a fault. */
+static bool read_faults(const char *p)
+{
+	long before = faults();
+
+	(void)__atomic_load_n(p, __ATOMIC_RELAXED);
+	return faults() != before;
+}
+
+static int numa_scan(struct range *r)
+{
+	char *canary;
+	pthread_t t;
+	double end;
+	bool seen = false;
+
+	if (access("/proc/sys/kernel/numa_balancing", F_OK))
+		return SKIP("no NUMA balancing in this kernel");
+	/* NUMA balancing leaves dirty page cache alone: write it. */
+	if (msync(r->p, r->len, MS_SYNC))
+		return FAIL("msync: %s", strerror(errno));
+	/*
+	 * A canary page right above the range: a scan of a new mm starts
+	 * at its lowest address, so once the canary takes a NUMA hinting
+	 * fault, the scan has been over the range.
+	 */
+	canary = mmap(r->p + r->len, pagesize, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	if (canary != r->p + r->len)
+		return FAIL("no canary page above the range: %s", strerror(errno));
+	__atomic_store_n(canary, 1, __ATOMIC_RELAXED);
+	drain_lru();
+	/*
+	 * A second thread of the mm: NUMA balancing then marks every page,
+	 * not only those on another node than the one a single-threaded
+	 * task runs on.
+	 */
+	if (pthread_create(&t, NULL, sleeper, NULL))
+		return FAIL("pthread_create failed");
+	if (!knob_write("/proc/sys/kernel/numa_balancing", "1"))
+		return SKIP("cannot turn NUMA balancing on (root?)");
+	/* The scan runs from the scheduler tick while this task runs. */
+	for (end = now() + 5; !seen && now() < end;) {
+		busy(0.01);
+		seen = read_faults(canary);
+	}
+	knob_write("/proc/sys/kernel/numa_balancing", "0");
+	if (!seen)
+		return SKIP("NUMA balancing did not scan the range in 5 s");
+	return 0;
+}
+
+static int page_out(const struct combo *c, struct range *r)
+{
+	size_t gone;
+
+	/* Dirty page cache is not reclaimed from madvise(): write it. */
+	if (c->shared && msync(r->p, r->len, MS_SYNC))
+		return FAIL("msync: %s", strerror(errno));
+	drain_lru();
+	if (madvise(r->p, r->len, MADV_PAGEOUT))
+		return SKIP("MADV_PAGEOUT: %s", strerror(errno));
+	gone = r->len / pagesize - count_pages(r, PM_PRESENT, 0);
+	if (!gone)
+		return SKIP("MADV_PAGEOUT moved no page out (swap: %s)",
+		     read_meminfo("SwapTotal:") > 0 ? "on" : "off");
+	return 0;
+}
+
+static int ksm_merge(struct range *r)
+{
+	double end;
+
+	if (kpageflags_fd < 0)
+		return SKIP("no /proc/kpageflags to tell KSM pages");
+	if (madvise(r->p, r->len, MADV_MERGEABLE))
+		return SKIP("MADV_MERGEABLE: %s", strerror(errno));
+	if (!knob_write("/sys/kernel/mm/ksm/run", "1"))
+		return SKIP("cannot start ksmd (root?)");
+	for (end = now() + 5; now() < end && !count_ksm(r);)
+		usleep(20000);
+	knob_write("/sys/kernel/mm/ksm/run", "0");
+	if (!count_ksm(r))
+		return SKIP("ksmd merged no page in 5 s");
+	return 0;
+}
+
+static int move_away(struct range *r)
+{
+	size_t i, nr = r->len / r->step, moved = 0;
+	void **pages = calloc(nr, sizeof(*pages));
+	int *nodes = calloc(nr, sizeof(int)), *status = calloc(nr, sizeof(int));
+	int online = 0;
+	char buf[64];
+
+	if (knob_read("/sys/devices/system/node/online", buf, sizeof(buf)))
+		online = strchr(buf, '-') || strchr(buf, ',') ? 2 : 1;
+	if (online < 2)
+		return SKIP("one NUMA node: nowhere to migrate to");
+	drain_lru();
+	for (i = 0; i < nr; i++)
+		pages[i] = r->p + i * r->step;
+	if (syscall(SYS_move_pages, 0, nr, pages, NULL, status, 0))
+		return SKIP("move_pages: %s", strerror(errno));
+	for (i = 0; i < nr; i++)
+		nodes[i] = status[i] == 0 ? 1 : 0;
+	if (syscall(SYS_move_pages, 0, nr, pages, nodes, status, MPOL_MF_MOVE) < 0)
+		return SKIP("move_pages: %s", strerror(errno));
+	for (i = 0; i < nr; i++)
+		moved += status[i] == nodes[i];
+	free(pages);
+	free(nodes);
+	free(status);
+	if (!moved)
+		return SKIP("move_pages moved no page");
+	return 0;
+}
+
+struct uffd_arg {
+	int fd;
+	size_t step;
+	char *zero;
+};
+
+/* Resolve every missing-page fault with a page of zeroes. */
+static void *uffd_handler(void *arg)
+{
+	struct uffd_arg *a = arg;
+	struct uffd_msg msg;
+
+	while (uffd_next_fault(a->fd, &msg, -1)) {
+		struct uffdio_copy copy = { 0 };
+
+		copy.dst = msg.arg.pagefault.address & ~(a->step - 1);
+		copy.src = (uintptr_t)a->zero;
+		copy.len = a->step;
+		if (ioctl(a->fd, UFFDIO_COPY, &copy) && errno != EEXIST) {
+			fprintf(stderr, "# UFFDIO_COPY: %s\n", strerror(errno));
+			_exit(2);
+		}
+	}
+	return NULL;
+}
+
+static int uffd_register(struct range *r)
+{
+	static struct uffd_arg a;
+	pthread_t t;
+
+	a.fd = uffd_open(r->p, r->len, UFFDIO_REGISTER_MODE_MISSING, 0);
+	if (a.fd < 0)
+		return SKIP("userfaultfd: %s", strerror(errno));
+	a.step = r->step;
+	a.zero = mmap(NULL, r->step, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a.zero == MAP_FAILED)
+		return FAIL("mmap: %s", strerror(errno));
+	memset(a.zero, 0, r->step);
+	if (pthread_create(&t, NULL, uffd_handler, &a))
+		return FAIL("pthread_create failed");
+	return 0;
+}
+
+/* A child that shares the pages until the end, then checks its view. */
+static int fork_sharer(const struct combo *c, struct range *r, int expect)
+{
+	int fds[2];
+	char b;
+
+	if (pipe(fds))
+		return FAIL("pipe: %s", strerror(errno));
+	r->child = fork();
+	if (r->child < 0)
+		return FAIL("fork: %s", strerror(errno));
+	if (!r->child) {
+		close(fds[1]);
+		while (read(fds[0], &b, 1) > 0)
+			;
+		/* Private: none of the parent's writes may show here. */
+		_exit(!c->shared && access_pass(r, false, expect) ? 1 : 0);
+	}
+	close(fds[0]);
+	r->child_pipe = fds[1];
+	return 0;
+}
+
+static int build_state(const struct combo *c, struct range *r, int expect)
+{
+	size_t off;
+	int pid, st;
+
+	if (map_range(c, r))
+		return -1;
+	if (c->base == POPULATED && madvise(r->p, r->len, MADV_POPULATE_READ))
+		return FAIL("the first MADV_POPULATE_READ failed: %s", strerror(errno));
+	for (off = 0; (c->base == READ || c->base == WRITTEN) && off < r->len;
+	     off += pagesize) {
+		if (c->base == WRITTEN)
+			__atomic_store_n(r->p + off, FILL, __ATOMIC_RELAXED);
+		else
+			(void)__atomic_load_n(r->p + off, __ATOMIC_RELAXED);
+	}
+	switch (c->by) {
+	case COW_LIVE:
+		if (fork_sharer(c, r, expect))
+			return -1;
+		break;
+	case COW_EXITED:
+		pid = fork();
+		if (pid < 0)
+			return FAIL("fork: %s", strerror(errno));
+		if (!pid)
+			_exit(0);
+		waitpid(pid, &st, 0);
+		break;
+	case MPROTECT:
+		if (mprotect(r->p, r->len, PROT_READ) ||
+		    mprotect(r->p, r->len, PROT_READ | PROT_WRITE))
+			return FAIL("mprotect: %s", strerror(errno));
+		break;
+	default:
+		break;
+	}
+	switch (c->event) {
+	case NUMA:
+		return numa_scan(r);
+	case SWAP:
+		return page_out(c, r);
+	case KSM:
+		return ksm_merge(r);
+	case MIGRATED:
+		return move_away(r);
+	case UFFD:
+		return uffd_register(r);
+	default:
+		return 0;
+	}
+}
+
+/* Run the access pass and faults() once over a page of their own. */
+static void warm_up(bool write)
+{
+	static char page[64];
+	struct range w = { .p = page, .len = 1 };
+
+	page[0] = 0;
+	access_pass(&w, write, 0);
+	faults();
+}
+
+/* Whether writeback or reclaim ran between the populate and the checks. */
+static bool disturbed;
+
+/* Build the state, populate, observe.  Result in result[]. */
+static int run_combo(const struct combo *c)
+{
+	struct range r = { .child = -1 };
+	bool write = c->advice == MADV_POPULATE_WRITE;
+	int expect = c->base == WRITTEN ? FILL : 0;
+	size_t nr, present, want, bad;
+	long long activity, hint;
+	long fl;
+	int st;
+
+	if (build_state(c, &r, expect))
+		return -1;
+	nr = r.len / pagesize;
+	activity = kernel_activity();
+	/* The length ends mid-page: madvise() rounds it up. */
+	if (madvise(r.p, r.len - pagesize / 2, c->advice))
+		return FAIL("populate failed: %s", strerror(errno));
+
+	/*
+	 * The access pass first, at once: the kernel may change the pages
+	 * later on its own (writeback write-protects dirty file pages,
+	 * reclaim unmaps).  A pass that took no fault changed no page
+	 * table, so pagemap after it still shows what the populate left.
+	 * The code it runs is faulted in first, over a page of its own: a
+	 * forked child has no ptes yet for the program's text.
+	 */
+	warm_up(write);
+	hint = vmstat_read("numa_hint_faults");
+	fl = faults();
+	bad = access_pass(&r, write, expect);
+	fl = faults() - fl;
+	hint = vmstat_read("numa_hint_faults") - hint;
+	present = count_pages(&r, PM_PRESENT, 0);
+	if (c->shared)
+		want = count_pages(&r, PM_PRESENT | PM_FILE, 0);
+	else if (write)
+		want = count_pages(&r, PM_PRESENT | PM_EXCLUSIVE, PM_FILE);
+	else
+		want = present;
+	disturbed = kernel_activity() != activity;
+
+	if (r.child > 0) {
+		close(r.child_pipe);
+		if (waitpid(r.child, &st, 0) != r.child || !WIFEXITED(st) || WEXITSTATUS(st))
+			return FAIL("the child sharing the pages saw the parent's writes");
+	}
+	/*
+	 * NUMA hinting ptes: READ leaves them for the next access to fault,
+	 * as upstream since v6.5 (d74943a2f3cd), and nothing else; WRITE
+	 * resolves them.  Only this process has hinting ptes now (NUMA
+	 * balancing is off), so the machine-wide counter is its own.
+	 */
+	if (c->event == NUMA && !write) {
+		if (!fl)
+			return FAIL("the read pass took no NUMA hinting fault: READ resolved them");
+		if (fl != hint)
+			return FAIL("the read pass took %ld faults over %zu pages, %lld of them NUMA hinting faults",
+				    fl, nr, hint);
+	} else if (fl) {
+		return FAIL("the %s pass took %ld faults over %zu pages (%lld NUMA hinting)",
+			    write ? "write" : "read", fl, nr, hint);
+	}
+	if (present != nr)
+		return FAIL("%zu of %zu pages not present after populate", nr - present, nr);
+	if (want != nr)
+		return FAIL("%zu of %zu pages not %s after populate", nr - want, nr,
+			    c->shared ? "shared/file pages" : "exclusive anonymous pages");
+	if (bad)
+		return FAIL("%zu of %zu pages lost their contents", bad, nr);
+	snprintf(result, sizeof(result), "P");
+	return 0;
+}
+
+/* Run @c in a child, result into @buf: its state, knobs' effects and crashes stay there. */
+static int run_in_child(const struct combo *c, char *buf, size_t size)
+{
+	int fds[2], pid, st;
+	ssize_t n, got = 0;
+
+	if (pipe(fds))
+		ksft_exit_fail_msg("pipe: %s\n", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		ksft_exit_fail_msg("fork: %s\n", strerror(errno));
+	if (!pid) {
+		close(fds[0]);
+		alarm(120);
+		snprintf(result, sizeof(result), "Fno result");
+		if (run_combo(c) && result[0] == 'F' && disturbed)
+			result[0] = 'R';
+		if (write(fds[1], result, strlen(result)) < 0)
+			_exit(3);
+		_exit(0);
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], buf + got, size - 1 - got)) > 0)
+		got += n;
+	buf[got] = 0;
+	close(fds[0]);
+	waitpid(pid, &st, 0);
+	return st;
+}
+
+/*
+ * Report one result for @c.  A check that failed while writeback or
+ * reclaim ran ('R') is run again in a fresh state, up to TRIES times: a
+ * populate that breaks the promise fails every time, a race does not.
+ */
+#define TRIES	3
+static void report(const struct combo *c)
+{
+	char name[160], buf[sizeof(result)];
+	int st, try = 1;
+
+	combo_name(c, name, sizeof(name));
+	for (;;) {
+		st = run_in_child(c, buf, sizeof(buf));
+		if (buf[0] != 'R' || try == TRIES)
+			break;
+		ksft_print_msg("%s: %s, with writeback or reclaim running: again\n",
+			       name, buf + 1);
+		try++;
+	}
+	if (WIFSIGNALED(st))
+		ksft_test_result_fail("%s: killed by signal %d%s\n", name, WTERMSIG(st),
+				      WTERMSIG(st) == SIGALRM ? " (timed out)" : "");
+	else if (buf[0] == 'P' && WIFEXITED(st) && !WEXITSTATUS(st))
+		ksft_test_result_pass("%s\n", name);
+	else if (buf[0] == 'S')
+		ksft_test_result_skip("%s: %s\n", name, buf + 1);
+	else if (buf[0] == 'R')
+		ksft_test_result_fail("%s: %s (writeback or reclaim ran in each of %d tries)\n",
+				      name, buf + 1, TRIES);
+	else
+		ksft_test_result_fail("%s: %s\n", name, buf[0] ? buf + 1 : "no result");
+}
+
+/* ---- setup ---- */
+
+/*
+ * Where the CPU leaves the access flag or the dirty bit of a pte to
+ * software (arm64 without FEAT_HAFDBS or CONFIG_ARM64_HW_AFDBM), the first
+ * access to an old or a clean pte faults, populated or not, upstream too:
+ * the fault count cannot tell a populated page there.  NULL if the CPU
+ * sets both itself (x86; arm64 with both), else which one it does not.
+ */
+static const char *software_pte_bits(void)
+{
+	char *p = mmap(NULL, 2 * pagesize, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	const char *what = NULL;
+	long before;
+	int fd;
+
+	if (p == MAP_FAILED)
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	/* Access flag: a page written, made old by clear_refs, then read. */
+	__atomic_store_n(p, 1, __ATOMIC_RELAXED);
+	fd = open("/proc/self/clear_refs", O_WRONLY);
+	if (fd >= 0 && write(fd, "1", 1) == 1 && read_faults(p))
+		what = "the access flag";
+	if (fd >= 0)
+		close(fd);
+	/* Dirty bit: a shared page read in (writable, clean), then written. */
+	(void)__atomic_load_n(p + pagesize, __ATOMIC_RELAXED);
+	before = faults();
+	__atomic_store_n(p + pagesize, 1, __ATOMIC_RELAXED);
+	if (faults() != before)
+		what = what ? "the access flag and the dirty bit" : "the dirty bit";
+	munmap(p, 2 * pagesize);
+	return what;
+}
+
+static const char *mount_tmpfs(int i, const char *opts, const char **why)
+{
+	char *dir = mounted[i];
+
+	snprintf(dir, sizeof(mounted[i]), "/tmp/promise-tmpfs-XXXXXX");
+	if (!mkdtemp(dir)) {
+		*why = "cannot create a directory in /tmp";
+		dir[0] = 0;
+		return NULL;
+	}
+	if (mount("promise", dir, "tmpfs", 0, opts)) {
+		static char msg[2][96];
+
+		snprintf(msg[i], sizeof(msg[i]), "cannot mount tmpfs %s: %s", opts,
+			 strerror(errno));
+		*why = msg[i];
+		rmdir(dir);
+		dir[0] = 0;
+		return NULL;
+	}
+	return dir;
+}
+
+static size_t hugetlb_size(void)
+{
+	long kb = read_meminfo("Hugepagesize:");
+
+	return kb > 0 ? kb * 1024 : 0;
+}
+
+static void setup_env(void)
+{
+	char buf[32];
+	long free_hp;
+
+	thp = thp_size();
+	hpage = hugetlb_size();
+	tmpfs_dir = mount_tmpfs(0, "huge=never,size=64m", &tmpfs_why);
+	thp_tmpfs_dir = thp ? mount_tmpfs(1, "huge=always,size=64m", &thp_tmpfs_why) : NULL;
+	if (!thp)
+		thp_tmpfs_why = "no transparent huge pages in this kernel";
+
+	/* Off but while a NUMA-scanned state is built; scans start at once. */
+	if (knob_read("/proc/sys/kernel/numa_balancing", buf, sizeof(buf))) {
+		knob_set("/proc/sys/kernel/numa_balancing", "0");
+		knob_set("/proc/sys/kernel/numa_balancing_scan_delay_ms", "0");
+	}
+	/*
+	 * khugepaged collapses the pages of a range into a huge page in the
+	 * background, unmapping them meanwhile: let it sleep for the run.
+	 */
+	if (knob_read("/sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs",
+		      buf, sizeof(buf)))
+		knob_set("/sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs",
+			 "86400000");
+	/* ksmd: scan fast while it runs; it only runs while a state is built. */
+	if (knob_read("/sys/kernel/mm/ksm/run", buf, sizeof(buf))) {
+		knob_set("/sys/kernel/mm/ksm/run", "0");
+		knob_set("/sys/kernel/mm/ksm/sleep_millisecs", "1");
+		knob_set("/sys/kernel/mm/ksm/pages_to_scan", "4096");
+	}
+	/* Two huge pages a range, two more for a child's COW copies. */
+	free_hp = read_meminfo("HugePages_Free:");
+	if (hpage && free_hp >= 0 && free_hp < 4 &&
+	    knob_read("/proc/sys/vm/nr_hugepages", buf, sizeof(buf))) {
+		char val[32];
+
+		snprintf(val, sizeof(val), "%ld", atol(buf) + 4 - free_hp);
+		knob_set("/proc/sys/vm/nr_hugepages", val);
+		free_hp = read_meminfo("HugePages_Free:");
+	}
+	hugetlb_ok = hpage && free_hp >= 4;
+}
+
+enum action { COUNT, LIST, RUN };
+
+/* Count, list or run every combination that exists, in a fixed order. */
+static int walk_combos(const char *pattern, enum action act)
+{
+	static const int advices[] = { MADV_POPULATE_READ, MADV_POPULATE_WRITE };
+	const int all = NR_KINDS * 2 * NR_BASES * NR_SHARED * NR_EVENTS * 2;
+	char name[160];
+	struct combo c;
+	int i, n = 0;
+
+	/* i counts in a mixed radix: the last digit, the advice, fastest. */
+	for (i = 0; i < all; i++) {
+		int d = i;
+
+		c.advice = advices[d % 2];
+		d /= 2;
+		c.event = d % NR_EVENTS;
+		d /= NR_EVENTS;
+		c.by = d % NR_SHARED;
+		d /= NR_SHARED;
+		c.base = d % NR_BASES;
+		d /= NR_BASES;
+		c.shared = d % 2;
+		c.kind = d / 2;
+		if (!exists(&c))
+			continue;
+		combo_name(&c, name, sizeof(name));
+		if (pattern && !strstr(name, pattern))
+			continue;
+		n++;
+		if (act == LIST)
+			printf("%s\n", name);
+		else if (act == RUN)
+			report(&c);
+	}
+	return n;
+}
+
+int main(int argc, char **argv)
+{
+	const char *pattern = NULL, *soft_bits;
+	struct statfs sfs;
+	struct stat st;
+	int opt;
+	bool only_list = false;
+
+	while ((opt = getopt(argc, argv, "d:f:l")) != -1) {
+		switch (opt) {
+		case 'd':
+			disk_dir = optarg;
+			break;
+		case 'f':
+			pattern = optarg;
+			break;
+		case 'l':
+			only_list = true;
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-d DIR] [-f PATTERN] [-l]\n", argv[0]);
+			return KSFT_FAIL;
+		}
+	}
+	if (only_list) {
+		walk_combos(pattern, LIST);
+		return 0;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	ksft_print_header();
+	pagesize = sysconf(_SC_PAGESIZE);
+	if (access("/proc/self/pagemap", R_OK))
+		ksft_exit_skip("no /proc/self/pagemap: %s\n", strerror(errno));
+	kpageflags_fd = open("/proc/kpageflags", O_RDONLY);
+	if (madvise(NULL, 0, MADV_POPULATE_READ))
+		ksft_exit_skip("MADV_POPULATE_READ not supported by this kernel\n");
+	soft_bits = software_pte_bits();
+	if (soft_bits)
+		ksft_exit_skip("the CPU leaves %s to software: old or clean ptes fault\n",
+			       soft_bits);
+	if (disk_dir && !statfs(disk_dir, &sfs) && sfs.f_type == TMPFS_MAGIC)
+		ksft_print_msg("-d %s is tmpfs, not a disk filesystem\n", disk_dir);
+	if (disk_dir && !stat(disk_dir, &st)) {
+		snprintf(disk_stat, sizeof(disk_stat), "/sys/dev/block/%u:%u/stat",
+			 major(st.st_dev), minor(st.st_dev));
+		if (access(disk_stat, R_OK))
+			disk_stat[0] = 0;	/* not a block device: nr_written */
+	}
+
+	main_pid = getpid();
+	knobs_init();
+	atexit(restore);
+	signal(SIGINT, restore_on_signal);
+	signal(SIGTERM, restore_on_signal);
+	setup_env();
+	ksft_print_msg("THP %zu KiB, hugetlb %zu KiB%s, swap %ld KiB\n", thp / 1024,
+		       hpage / 1024, hugetlb_ok ? "" : " (no free pages)",
+		       read_meminfo("SwapTotal:"));
+
+	ksft_set_plan(walk_combos(pattern, COUNT));
+	walk_combos(pattern, RUN);
+	return ksft_get_fail_cnt() ? ksft_exit_fail() : ksft_exit_pass();
+}
