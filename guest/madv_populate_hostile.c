@@ -15,16 +15,13 @@
  *        skip without it.
  *   DIR: a directory on a filesystem on a block device whose make-it-fail
  *        attribute can be set (e.g. ext4 on a loop device), for the I/O
- *        error test; it restores every knob it sets.  The I/O error test
- *        without fault injection needs a free loop device and mke2fs.
+ *        error test; it restores every knob it sets.  (The I/O error
+ *        without fault injection is the selftest's, madv_populate.)
  */
 #define _GNU_SOURCE
-#include <linux/fs.h>
 #include <linux/io_uring.h>
-#include <linux/loop.h>
 #include <linux/perf_event.h>
 #include <pthread.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/uio.h>
@@ -302,75 +299,6 @@ TEST(io_error)
 	EXPECT_EQ(EFAULT, err);
 	close(fd);
 	unlink(path);
-}
-
-/*
- * The same without fault injection: a file whose blocks lie beyond the
- * end of its device, once the loop device under the filesystem shrank.
- * The inode stays cached; reading a block fails ("attempt to access
- * beyond end of device"), as on a disk that lost sectors.  The
- * filesystem is mounted read-only then, so nothing writes to it while
- * the device is short; it is an image of its own in /tmp.
- */
-TEST(io_error_shrunk_device)
-{
-	char img[] = "/tmp/madv_populate_img.XXXXXX";
-	char mnt[] = "/tmp/madv_populate_mnt.XXXXXX";
-	char dev[32], path[64], cmd[128], *buf;
-	int ctl, nr, loop, imgfd, fd, blk = 0, err;
-	const size_t size = 8 << 20;
-
-	if (geteuid())
-		SKIP_TEST("needs root (a loop device, mount)");
-	imgfd = mkstemp(img);
-	ASSERT_LE(0, imgfd);
-	ASSERT_EQ(0, ftruncate(imgfd, size));
-	snprintf(cmd, sizeof(cmd), "mke2fs -F -b 4096 %s >/dev/null 2>&1", img);
-	ctl = open("/dev/loop-control", O_RDWR);
-	nr = ctl < 0 ? -1 : ioctl(ctl, LOOP_CTL_GET_FREE);
-	snprintf(dev, sizeof(dev), "/dev/loop%d", nr);
-	loop = nr < 0 ? -1 : open(dev, O_RDWR);
-	if (system(cmd) || loop < 0 || ioctl(loop, LOOP_SET_FD, imgfd)) {
-		unlink(img);
-		SKIP_TEST("needs mke2fs and a free loop device");
-	}
-	ASSERT_NE(NULL, mkdtemp(mnt));
-	ASSERT_EQ(0, mount(dev, mnt, "ext4", 0, NULL));
-	snprintf(path, sizeof(path), "%s/f", mnt);
-	fd = open(path, O_RDWR | O_CREAT, 0600);
-	ASSERT_LE(0, fd);
-	buf = malloc(LEN);
-	memset(buf, 'd', LEN);
-	ASSERT_EQ(LEN, write(fd, buf, LEN));
-	free(buf);
-	ASSERT_EQ(0, fsync(fd));
-	/* Where the file's first block lies on the device. */
-	ASSERT_EQ(0, ioctl(fd, FIBMAP, &blk));
-	ASSERT_LT(0, blk);
-	close(fd);
-	/* Read-only from here on, and nothing of the file cached. */
-	ASSERT_EQ(0, umount(mnt));
-	ASSERT_EQ(0, mount(dev, mnt, "ext4", MS_RDONLY, NULL));
-	fd = open(path, O_RDONLY);
-	ASSERT_LE(0, fd);
-
-	ASSERT_EQ(0, ftruncate(imgfd, (off_t)blk * 4096));
-	ASSERT_EQ(0, ioctl(loop, LOOP_SET_CAPACITY, 0));
-	err = populate_in_child(fd, LEN);
-	ksft_print_msg("READ of blocks beyond the device's end: %s\n",
-		       err < 0 ? "no result" : strerror(err));
-	EXPECT_EQ(EFAULT, err);
-
-	EXPECT_EQ(0, ftruncate(imgfd, size));
-	EXPECT_EQ(0, ioctl(loop, LOOP_SET_CAPACITY, 0));
-	close(fd);
-	EXPECT_EQ(0, umount(mnt));
-	rmdir(mnt);
-	EXPECT_EQ(0, ioctl(loop, LOOP_CLR_FD, 0));
-	close(loop);
-	close(ctl);
-	close(imgfd);
-	unlink(img);
 }
 
 /* Run @fn in a child; returns its wait status. */
