@@ -22,13 +22,15 @@ cp -a "$install" "$work" || { echo "kselftest.sh: cannot copy $install"; exit 1;
 workbench() {
 	echo 160 >/proc/sys/vm/nr_hugepages
 	# An ext4 image on a loop device for the file and I/O-error cases
-	# (the host's root has no /etc/wb/disk.img for mkdisk.sh).
-	mkdir -p /mnt/disk
-	{ truncate -s 64M /tmp/disk.img && mkfs.ext4 -q -F /tmp/disk.img &&
-	  mount -t ext4 -o loop /tmp/disk.img /mnt/disk; } >/dev/null 2>&1 ||
-		echo "kselftest.sh: no ext4 at /mnt/disk; file cases will skip"
-	for p in "madv_populate_cases -i /mnt/disk" "madv_populate_hostile -i /mnt/disk" \
-		"madv_populate_promise -d /mnt/disk"; do
+	# (the host's root has no /etc/wb/disk.img for mkdisk.sh, and is
+	# read-only: all of it under /tmp).  Without it they fail, not skip.
+	disk=/tmp/wb-disk
+	mkdir -p "$disk"
+	{ truncate -s 64M /tmp/wb-disk.img && mkfs.ext4 -q -F /tmp/wb-disk.img &&
+	  mount -t ext4 -o loop /tmp/wb-disk.img "$disk"; } ||
+		echo "kselftest.sh: no ext4 at $disk; the file cases will fail"
+	for p in "madv_populate_cases -i $disk" "madv_populate_hostile -i $disk" \
+		"madv_populate_promise -d $disk"; do
 		echo "running ${p%% *}"
 		"$work/workbench/"$p
 		case $? in
