@@ -725,15 +725,36 @@ static int build_state(const struct combo *c, struct range *r, int expect)
 	}
 }
 
-/* Run the access pass and faults() once over a page of their own. */
-static void warm_up(bool write)
+/*
+ * The faults that the access pass over @r takes; *@bad: the pages that
+ * did not hold @expect.  getrusage() writes its result to this frame's
+ * stack page, and the kernel takes a fault there (a page just forked, or
+ * a NUMA hinting pte) after it read the counters: the first call takes
+ * it outside the count.
+ */
+static long __attribute__((noinline))
+counted_pass(const struct range *r, bool write, int expect, size_t *bad)
+{
+	long fl;
+
+	faults();
+	fl = faults();
+	*bad = access_pass(r, write, expect);
+	return faults() - fl;
+}
+
+/*
+ * Run counted_pass() once over a page of its own first: in a process just
+ * forked, the code and the stack it uses are not mapped yet.
+ */
+static void warm_up(bool write, int expect)
 {
 	static char page[64];
 	struct range w = { .p = page, .len = 1 };
+	size_t bad;
 
-	page[0] = 0;
-	access_pass(&w, write, 0);
-	faults();
+	page[0] = expect;
+	counted_pass(&w, write, expect, &bad);
 }
 
 /* Whether writeback or reclaim ran between the populate and the checks. */
@@ -767,19 +788,10 @@ static int run_combo(const struct combo *c)
 	 * The code it runs is faulted in first, over a page of its own: a
 	 * forked child has no ptes yet for the program's text.
 	 */
-	warm_up(write);
 	if (c->event == NUMA)
 		mapped = count_pages(&r, PM_PRESENT, 0);
-	/*
-	 * getrusage() writes its result to this frame's stack page; after a
-	 * NUMA scan that page may be a hinting pte, whose fault the kernel's
-	 * write takes after it read the counters: the next call would count
-	 * it.  Take it here, outside the count.
-	 */
-	faults();
-	fl = faults();
-	bad = access_pass(&r, write, expect);
-	fl = faults() - fl;
+	warm_up(write, expect);
+	fl = counted_pass(&r, write, expect, &bad);
 	present = count_pages(&r, PM_PRESENT, 0);
 	if (c->shared)
 		want = count_pages(&r, PM_PRESENT | PM_FILE, 0);
