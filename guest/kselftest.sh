@@ -23,12 +23,15 @@ workbench() {
 	echo 160 >/proc/sys/vm/nr_hugepages
 	# An ext4 image on a loop device for the file and I/O-error cases
 	# (the host's root has no /etc/wb/disk.img for mkdisk.sh, and is
-	# read-only: all of it under /tmp).  Without it they fail, not skip.
+	# read-only: all of it under /tmp).  Without it they are given a
+	# directory that does not exist, and the file cases fail.
 	disk=/tmp/wb-disk
 	mkdir -p "$disk"
 	{ truncate -s 64M /tmp/wb-disk.img && mkfs.ext4 -q -F /tmp/wb-disk.img &&
-	  mount -t ext4 -o loop /tmp/wb-disk.img "$disk"; } ||
+	  mount -t ext4 -o loop /tmp/wb-disk.img "$disk"; } || {
 		echo "kselftest.sh: no ext4 at $disk; the file cases will fail"
+		disk=/tmp/wb-no-disk
+	}
 	for p in "madv_populate_cases -i $disk" "madv_populate_hostile -i $disk" \
 		"madv_populate_promise -d $disk"; do
 		echo "running ${p%% *}"

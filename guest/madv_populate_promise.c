@@ -727,10 +727,10 @@ static int build_state(const struct combo *c, struct range *r, int expect)
 
 /*
  * The faults that the access pass over @r takes; *@bad: the pages that
- * did not hold @expect.  getrusage() writes its result to this frame's
- * stack page, and the kernel takes a fault there (a page just forked, or
- * a NUMA hinting pte) after it read the counters: the first call takes
- * it outside the count.
+ * did not hold @expect.  getrusage() writes its result to the stack below
+ * this frame, and the kernel takes a fault there (a copy-on-write stack
+ * page in a child just forked, a NUMA hinting pte) after it read the
+ * counters: the first call takes it outside the count.
  */
 static long __attribute__((noinline))
 counted_pass(const struct range *r, bool write, int expect, size_t *bad)
@@ -745,7 +745,8 @@ counted_pass(const struct range *r, bool write, int expect, size_t *bad)
 
 /*
  * Run counted_pass() once over a page of its own first: in a process just
- * forked, the code and the stack it uses are not mapped yet.
+ * forked, the code it runs is not mapped yet and the stack it uses is
+ * copy-on-write.
  */
 static void warm_up(bool write, int expect)
 {

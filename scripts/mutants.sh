@@ -7,7 +7,8 @@
 # saying why no test can tell it from the series.
 #
 # The unbroken series runs first and must pass.  The tree is a worktree of
-# build/linux in build/mutant-src, the kernel builds in build/obj-mutant,
+# build/linux in build/mutant-src, the kernel builds in build/obj-mutant
+# (build/obj-mutant-bullseye with TOOLCHAIN=bullseye),
 # each run's logs go to build/logs/series-mutant-NAME/.  The table of
 # results is written to mutants/results.md, which this regenerates.
 #
