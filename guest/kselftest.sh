@@ -33,7 +33,7 @@ workbench() {
 		disk=/tmp/wb-no-disk
 	}
 	for p in "madv_populate_cases -i $disk" "madv_populate_hostile -i $disk" \
-		"madv_populate_promise -d $disk"; do
+		"madv_populate_promise -d $disk" "madv_populate_footprint -d $disk"; do
 		echo "running ${p%% *}"
 		"$work/workbench/"$p
 		case $? in

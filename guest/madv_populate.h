@@ -15,6 +15,7 @@
 #include <linux/userfaultfd.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -168,12 +169,13 @@ static inline void clear_page_refs(const char *what)
 	close(fd);
 }
 
-static inline long minflt(void)
+/* The process's page faults so far, minor and major (swap-in, I/O). */
+static inline long faults_now(void)
 {
 	struct rusage ru;
 
 	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_minflt;
+	return ru.ru_minflt + ru.ru_majflt;
 }
 
 /*
@@ -232,7 +234,7 @@ static inline char *map_aligned(size_t len, size_t align)
 
 /*
  * Touch every page of [p, p + len) with a read or a write; return the
- * minor faults that took.  Nothing else may fault in between: in a process
+ * faults that took, minor and major.  Nothing else may fault in between: in a process
  * just forked (the harness forks every test) the text of this function may
  * not be mapped yet (text is not copied at fork), and a stack page still
  * shared with the parent or a child faults on the first write to it.  So a
@@ -240,7 +242,7 @@ static inline char *map_aligned(size_t len, size_t align)
  */
 static __attribute__((noinline)) long touch_pages(char *p, size_t len, bool write)
 {
-	long before = minflt();
+	long before = faults_now();
 	size_t off;
 
 	for (off = 0; off < len; off += pagesize) {
@@ -249,7 +251,7 @@ static __attribute__((noinline)) long touch_pages(char *p, size_t len, bool writ
 		else
 			(void)__atomic_load_n(p + off, __ATOMIC_RELAXED);
 	}
-	return minflt() - before;
+	return faults_now() - before;
 }
 
 static char touch_warm_up;
@@ -303,16 +305,22 @@ static inline size_t thp_size(void)
 }
 
 /*
- * "Mlocked:" of /proc/meminfo in KiB, exact where vm.stat_refresh can fold
- * the per-CPU counters first (root); *exact says whether it could.
+ * Fold the per-CPU deltas of the vm counters into /proc/meminfo's, with
+ * vm.stat_refresh (root); *exact says whether it could.
  */
-static inline long mlocked_kb(bool *exact)
+static inline void stat_refresh(bool *exact)
 {
 	int fd = open("/proc/sys/vm/stat_refresh", O_WRONLY);
 
 	*exact = fd >= 0 && write(fd, "1", 1) == 1;
 	if (fd >= 0)
 		close(fd);
+}
+
+/* "Mlocked:" of /proc/meminfo in KiB, exact where *exact says so. */
+static inline long mlocked_kb(bool *exact)
+{
+	stat_refresh(exact);
 	return read_meminfo("Mlocked:");
 }
 
@@ -547,6 +555,98 @@ static inline struct killed kill_populate(char *(*mapping)(size_t len), size_t l
 	k.finished = read(go[0], &c, 1) == 1 && c == 'd';
 	close(go[0]);
 	return k;
+}
+
+/* ---- generated cases (promise, footprint): one child a case ---- */
+
+/* What a case found: "P", or 'S'kip / 'F'ail and why. */
+static char case_result[512];
+
+/* Set case_result; returns -1 for the caller to return. */
+static inline int case_outcome(char what, const char *fmt, ...)
+{
+	va_list ap;
+
+	case_result[0] = what;
+	va_start(ap, fmt);
+	vsnprintf(case_result + 1, sizeof(case_result) - 1, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+#define CASE_SKIP(...)	case_outcome('S', __VA_ARGS__)
+#define CASE_FAIL(...)	case_outcome('F', __VA_ARGS__)
+
+/*
+ * Run @fn(@arg) in a child of its own, so that its mappings, knobs'
+ * effects and crashes stay there, and report its result as the test
+ * @name: once, never again.  The child has @timeout seconds.
+ */
+static inline void case_report(const char *name, int (*fn)(const void *arg),
+			       const void *arg, unsigned int timeout)
+{
+	char buf[sizeof(case_result)];
+	int fds[2], pid, st;
+	ssize_t n, got = 0;
+
+	if (pipe(fds))
+		ksft_exit_fail_msg("pipe: %s\n", strerror(errno));
+	pid = fork();
+	if (pid < 0)
+		ksft_exit_fail_msg("fork: %s\n", strerror(errno));
+	if (!pid) {
+		close(fds[0]);
+		alarm(timeout);
+		snprintf(case_result, sizeof(case_result), "Fno result");
+		if (!fn(arg))
+			snprintf(case_result, sizeof(case_result), "P");
+		if (write(fds[1], case_result, strlen(case_result)) < 0)
+			_exit(3);
+		_exit(0);
+	}
+	close(fds[1]);
+	while ((n = read(fds[0], buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += n;
+	buf[got] = 0;
+	close(fds[0]);
+	waitpid(pid, &st, 0);
+	if (WIFSIGNALED(st))
+		ksft_test_result_fail("%s: killed by signal %d%s\n", name, WTERMSIG(st),
+				      WTERMSIG(st) == SIGALRM ? " (timed out)" : "");
+	else if (buf[0] == 'P' && WIFEXITED(st) && !WEXITSTATUS(st))
+		ksft_test_result_pass("%s\n", name);
+	else if (buf[0] == 'S')
+		ksft_test_result_skip("%s: %s\n", name, buf + 1);
+	else
+		ksft_test_result_fail("%s: %s\n", name, buf[0] ? buf + 1 : "no result");
+}
+
+/*
+ * The options of a generated program: [-d DIR] [-f PATTERN] [-l].
+ * Returns the PATTERN (or NULL); *list: -l was given.
+ */
+static inline const char *case_options(int argc, char **argv, bool *list)
+{
+	const char *pattern = NULL;
+	int opt;
+
+	while ((opt = getopt(argc, argv, "d:f:l")) != -1) {
+		switch (opt) {
+		case 'd':
+			disk_dir = optarg;
+			break;
+		case 'f':
+			pattern = optarg;
+			break;
+		case 'l':
+			*list = true;
+			break;
+		default:
+			fprintf(stderr, "usage: %s [-d DIR] [-f PATTERN] [-l]\n", argv[0]);
+			exit(KSFT_FAIL);
+		}
+	}
+	return pattern;
 }
 
 /* ---- the programs' setup, and what a test needs of the machine ---- */

@@ -121,14 +121,14 @@ TEST(soft_dirty_cleared)
 TEST(no_refault)
 {
 	char *p = map_anon_4k(LEN);
-	long before = minflt();
+	long before = faults_now();
 
 	ASSERT_EQ(0, populate(p, LEN, MADV_POPULATE_WRITE));
-	EXPECT_LE(NR_PAGES, minflt() - before);
-	before = minflt();
+	EXPECT_LE(NR_PAGES, faults_now() - before);
+	before = faults_now();
 	EXPECT_EQ(0, populate(p, LEN, MADV_POPULATE_WRITE));
 	EXPECT_EQ(0, populate(p, LEN, MADV_POPULATE_READ));
-	EXPECT_EQ(before, minflt());
+	EXPECT_EQ(before, faults_now());
 }
 
 /* Shared memory: anonymous shared and memfd (both shmem). */
@@ -831,6 +831,9 @@ static long thread_faults(bool major)
  * The faults of a populate are accounted as a user access's would be:
  * minor, but for a fault that had to be retried (FAULT_FLAG_TRIED), which
  * counts as major.  Only that fault is marked so, not the ones after it.
+ * After userfaultfd's UFFDIO_COPY the retried page is mapped and GUP
+ * finds it without a second fault: no major fault at all, unless the
+ * flag stuck to the faults that followed.
  */
 TEST(fault_accounting)
 {
@@ -865,7 +868,7 @@ TEST(fault_accounting_after_retry)
 	min = thread_faults(false) - min;
 	pthread_join(thread, NULL);
 	EXPECT_EQ(0, ret);
-	EXPECT_GE(1, maj) TH_LOG("%ld major faults", maj);
+	EXPECT_EQ(0, maj) TH_LOG("%ld major faults", maj);
 	EXPECT_LE(NR_PAGES - 1, min) TH_LOG("%ld minor faults", min);
 	close(f.uffd);
 	munmap(p, LEN);
@@ -953,14 +956,19 @@ TEST(sigkill)
 {
 	size_t unit = 256UL << 20, len;
 	size_t max = (1UL << 30) * (sizeof(size_t) > 4 ? 64 : 1);
-	long free_before = read_meminfo("MemFree:");
+	long tables;
 	struct killed k;
+	bool exact;
 	double t;
 
+	if (geteuid())
+		SKIP_TEST("needs root: vm.stat_refresh for an exact PageTables count");
 	t = read_populate_time(unit);
 	len = t > 0 ? unit * (size_t)(4.0 / t + 1) : max + 1;
 	if (len > max)
 		SKIP_TEST("READ of 256 MiB takes %.3fs: no length outlasts the kill", t);
+	stat_refresh(&exact);
+	tables = read_meminfo("PageTables:");
 	k = kill_populate(map_zeropage_range, len, MADV_POPULATE_READ, 200000);
 	ksft_print_msg("READ of %zu MiB (~%.1fs) reaped %.3fs after SIGKILL\n",
 		       len >> 20, t * (len / unit), k.reap);
@@ -968,8 +976,15 @@ TEST(sigkill)
 	EXPECT_FALSE(k.finished) TH_LOG("the populate ended before the kill");
 	EXPECT_TRUE(WIFSIGNALED(k.status) && WTERMSIG(k.status) == SIGKILL);
 	EXPECT_GT(1.0, k.reap);
-	/* The page tables of the populate are freed. */
-	EXPECT_LT(free_before - 16 * 1024, read_meminfo("MemFree:"));
+	/*
+	 * The page tables of the populate are freed: 200 ms of it built
+	 * hundreds of KiB of them (a page of them per 2 MiB populated).
+	 */
+	stat_refresh(&exact);
+	EXPECT_TRUE(exact);
+	EXPECT_GE(64, read_meminfo("PageTables:") - tables)
+		TH_LOG("PageTables: %ld KiB before, %ld KiB after", tables,
+		       read_meminfo("PageTables:"));
 }
 
 int main(int argc, char **argv)

@@ -764,7 +764,15 @@ TEST_F(race, populate)
 			counts[2]++;
 			break;
 		case EFAULT:
-			counts[3]++;
+			/*
+			 * Only a truncated file has pages past its end; for
+			 * anonymous memory EFAULT is the symptom of the bug
+			 * 631426ba1d45 fixed (GUP's retry path).
+			 */
+			if (r.racer == R_TRUNCATE)
+				counts[3]++;
+			else if (!other++)
+				TH_LOG("EFAULT, with no file to truncate");
 			break;
 		default:
 			if (!other++)
@@ -994,7 +1002,11 @@ TEST(io_uring)
 
 	if (ring_init(&r))
 		SKIP_TEST("io_uring: %s", strerror(errno));
-	probe = ring_madvise(&r, NULL, 0, MADV_POPULATE_READ);
+	/*
+	 * The probe is an advice every kernel with IORING_OP_MADVISE knows:
+	 * probing with MADV_POPULATE_READ would turn its EINVAL into a skip.
+	 */
+	probe = ring_madvise(&r, NULL, 0, MADV_NORMAL);
 	if (probe == EINVAL || probe < 0)
 		SKIP_TEST("no IORING_OP_MADVISE");
 	for (advice = MADV_POPULATE_READ; advice <= MADV_POPULATE_WRITE; advice++) {

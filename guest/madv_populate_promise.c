@@ -32,9 +32,13 @@
  *  - the data: every page still holds what the state left there, and a
  *    child that still shares the pages copy-on-write sees none of the
  *    writes that follow.
- * Writeback and reclaim change pages on their own at any time; a check
- * that failed while either ran is run again in a fresh state, up to three
- * times: a populate that breaks the promise fails every time.
+ * Nothing is retried.  Writeback and reclaim change pages on their own
+ * (writeback write-protects dirty file pages, reclaim unmaps): the run
+ * turns periodic writeback off, so that dirty file pages stay dirty until
+ * a state writes them back itself (msync) before its populate, and the
+ * memory a combination uses is a small part of the guest's.  A failure
+ * says whether either ran meanwhile, for whoever reads it; it stays a
+ * failure.
  *
  * Knobs set while a state is built (NUMA balancing, KSM, khugepaged, the
  * hugetlb pool) are put back on exit; NUMA balancing is off except while
@@ -54,7 +58,6 @@
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -222,23 +225,6 @@ struct range {
 	int child_pipe;		/* its end of the pipe; closing it wakes it */
 };
 
-static char result[512];
-
-/* Set the result: 'S'kip or 'F'ail and why; returns -1 for the caller to return. */
-static int outcome(char what, const char *fmt, ...)
-{
-	va_list ap;
-
-	result[0] = what;
-	va_start(ap, fmt);
-	vsnprintf(result + 1, sizeof(result) - 1, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
-#define SKIP(...)	outcome('S', __VA_ARGS__)
-#define FAIL(...)	outcome('F', __VA_ARGS__)
-
 static int open_file(const char *dir, size_t len)
 {
 	int fd = open(dir, O_TMPFILE | O_RDWR, 0600);
@@ -281,11 +267,11 @@ static int map_hugetlb_halves(const struct combo *c, struct range *r, char *hole
 		char *p;
 
 		if (fd < 0 || ftruncate(fd, half))
-			return SKIP("hugetlb memfd: %s", strerror(errno));
+			return CASE_SKIP("hugetlb memfd: %s", strerror(errno));
 		p = mmap(hole + i * half, half, PROT_READ | PROT_WRITE, flags, fd, 0);
 		close(fd);
 		if (p != hole + i * half)
-			return FAIL("mmap: %s", strerror(errno));
+			return CASE_FAIL("mmap: %s", strerror(errno));
 	}
 	r->p = hole;
 	return 0;
@@ -308,13 +294,13 @@ static int map_range(const struct combo *c, struct range *r)
 	} else if ((c->kind == ANON && !c->shared) || c->kind == THP_ANON ||
 		   c->kind == THP_TMPFS) {
 		if (!thp && c->kind != ANON)
-			return SKIP("no transparent huge pages in this kernel");
+			return CASE_SKIP("no transparent huge pages in this kernel");
 		if (thp)
 			r->len = 2 * thp;
 	}
 	hole = aligned_hole(r->len, align);
 	if (!hole)
-		return FAIL("no room for %zu bytes: %s", r->len, strerror(errno));
+		return CASE_FAIL("no room for %zu bytes: %s", r->len, strerror(errno));
 
 	switch (c->kind) {
 	case ANON:
@@ -323,44 +309,44 @@ static int map_range(const struct combo *c, struct range *r)
 		break;
 	case HUGETLB:
 		if (!hugetlb_ok)
-			return SKIP("no free hugetlb pages");
+			return CASE_SKIP("no free hugetlb pages");
 		return map_hugetlb_halves(c, r, hole);
 	case MEMFD:
 		fd = memfd_create("promise", 0);
 		if (fd < 0 || ftruncate(fd, r->len))
-			return FAIL("memfd: %s", strerror(errno));
+			return CASE_FAIL("memfd: %s", strerror(errno));
 		break;
 	case TMPFS:
 	case THP_TMPFS: {
 		const char *dir = c->kind == TMPFS ? tmpfs_dir : thp_tmpfs_dir;
 
 		if (!dir)
-			return SKIP("%s", c->kind == TMPFS ? tmpfs_why : thp_tmpfs_why);
+			return CASE_SKIP("%s", c->kind == TMPFS ? tmpfs_why : thp_tmpfs_why);
 		fd = open_file(dir, r->len);
 		if (fd < 0)
-			return FAIL("file in %s: %s", dir, strerror(errno));
+			return CASE_FAIL("file in %s: %s", dir, strerror(errno));
 		break;
 	}
 	case DISK:
 		if (!disk_dir)
-			return SKIP("no disk directory given (-d DIR)");
+			return CASE_SKIP("no disk directory given (-d DIR)");
 		fd = open_file(disk_dir, r->len);
 		if (fd < 0)
-			return FAIL("file in %s: %s", disk_dir, strerror(errno));
+			return CASE_FAIL("file in %s: %s", disk_dir, strerror(errno));
 		break;
 	default:
 		break;
 	}
 	r->p = mmap(hole, r->len, prot, flags, fd, 0);
 	if (r->p == MAP_FAILED)
-		return FAIL("mmap: %s", strerror(errno));
+		return CASE_FAIL("mmap: %s", strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	if (c->kind == THP_ANON && madvise(r->p, r->len, MADV_HUGEPAGE))
-		return FAIL("MADV_HUGEPAGE: %s", strerror(errno));
+		return CASE_FAIL("MADV_HUGEPAGE: %s", strerror(errno));
 	/* Two vmas: the second half differs in VM_DONTDUMP only. */
 	if (madvise(r->p + r->len / 2, r->len / 2, MADV_DONTDUMP))
-		return FAIL("MADV_DONTDUMP: %s", strerror(errno));
+		return CASE_FAIL("MADV_DONTDUMP: %s", strerror(errno));
 	return 0;
 }
 
@@ -406,10 +392,9 @@ static long long vmstat_read(const char *key)
 
 /*
  * Writeback write-protects dirty file pages and reclaim unmaps pages, on
- * their own and at any time: a check that failed while either ran may
- * have seen their work, not the populate's.  This counts both (sectors
- * written to the disk directory's device, pages reclaimed), exactly, so
- * that such a combination is run again.
+ * their own: a failure says whether either ran between the populate and
+ * the checks (sectors written to the disk directory's device, pages
+ * reclaimed; without CONFIG_VM_EVENT_COUNTERS only the former).
  */
 static long long kernel_activity(void)
 {
@@ -503,10 +488,10 @@ static int numa_scan(struct range *r)
 	bool seen = false;
 
 	if (access("/proc/sys/kernel/numa_balancing", F_OK))
-		return SKIP("no NUMA balancing in this kernel");
+		return CASE_SKIP("no NUMA balancing in this kernel");
 	/* NUMA balancing leaves dirty page cache alone: write it. */
 	if (msync(r->p, r->len, MS_SYNC))
-		return FAIL("msync: %s", strerror(errno));
+		return CASE_FAIL("msync: %s", strerror(errno));
 	/*
 	 * A canary page right above the range: a scan of a new mm starts
 	 * at its lowest address, so once the canary takes a NUMA hinting
@@ -515,7 +500,7 @@ static int numa_scan(struct range *r)
 	canary = mmap(r->p + r->len, pagesize, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
 	if (canary != r->p + r->len)
-		return FAIL("no canary page above the range: %s", strerror(errno));
+		return CASE_FAIL("no canary page above the range: %s", strerror(errno));
 	__atomic_store_n(canary, 1, __ATOMIC_RELAXED);
 	drain_lru();
 	/*
@@ -524,9 +509,9 @@ static int numa_scan(struct range *r)
 	 * task runs on.
 	 */
 	if (pthread_create(&t, NULL, sleeper, NULL))
-		return FAIL("pthread_create failed");
+		return CASE_FAIL("pthread_create failed");
 	if (!knob_write("/proc/sys/kernel/numa_balancing", "1"))
-		return SKIP("cannot turn NUMA balancing on (root?)");
+		return CASE_SKIP("cannot turn NUMA balancing on (root?)");
 	/* The scan runs from the scheduler tick while this task runs. */
 	for (end = now() + 5; !seen && now() < end;) {
 		busy(0.01);
@@ -534,7 +519,7 @@ static int numa_scan(struct range *r)
 	}
 	knob_write("/proc/sys/kernel/numa_balancing", "0");
 	if (!seen)
-		return SKIP("NUMA balancing did not scan the range in 5 s");
+		return CASE_SKIP("NUMA balancing did not scan the range in 5 s");
 	return 0;
 }
 
@@ -544,13 +529,13 @@ static int page_out(const struct combo *c, struct range *r)
 
 	/* Dirty page cache is not reclaimed from madvise(): write it. */
 	if (c->shared && msync(r->p, r->len, MS_SYNC))
-		return FAIL("msync: %s", strerror(errno));
+		return CASE_FAIL("msync: %s", strerror(errno));
 	drain_lru();
 	if (madvise(r->p, r->len, MADV_PAGEOUT))
-		return SKIP("MADV_PAGEOUT: %s", strerror(errno));
+		return CASE_SKIP("MADV_PAGEOUT: %s", strerror(errno));
 	gone = r->len / pagesize - count_pages(r, PM_PRESENT, 0);
 	if (!gone)
-		return SKIP("MADV_PAGEOUT moved no page out (swap: %s)",
+		return CASE_SKIP("MADV_PAGEOUT moved no page out (swap: %s)",
 		     read_meminfo("SwapTotal:") > 0 ? "on" : "off");
 	return 0;
 }
@@ -560,16 +545,16 @@ static int ksm_merge(struct range *r)
 	double end;
 
 	if (kpageflags_fd < 0)
-		return SKIP("no /proc/kpageflags to tell KSM pages");
+		return CASE_SKIP("no /proc/kpageflags to tell KSM pages");
 	if (madvise(r->p, r->len, MADV_MERGEABLE))
-		return SKIP("MADV_MERGEABLE: %s", strerror(errno));
+		return CASE_SKIP("MADV_MERGEABLE: %s", strerror(errno));
 	if (!knob_write("/sys/kernel/mm/ksm/run", "1"))
-		return SKIP("cannot start ksmd (root?)");
+		return CASE_SKIP("cannot start ksmd (root?)");
 	for (end = now() + 5; now() < end && !count_ksm(r);)
 		usleep(20000);
 	knob_write("/sys/kernel/mm/ksm/run", "0");
 	if (!count_ksm(r))
-		return SKIP("ksmd merged no page in 5 s");
+		return CASE_SKIP("ksmd merged no page in 5 s");
 	return 0;
 }
 
@@ -584,23 +569,23 @@ static int move_away(struct range *r)
 	if (knob_read("/sys/devices/system/node/online", buf, sizeof(buf)))
 		online = strchr(buf, '-') || strchr(buf, ',') ? 2 : 1;
 	if (online < 2)
-		return SKIP("one NUMA node: nowhere to migrate to");
+		return CASE_SKIP("one NUMA node: nowhere to migrate to");
 	drain_lru();
 	for (i = 0; i < nr; i++)
 		pages[i] = r->p + i * r->step;
 	if (syscall(SYS_move_pages, 0, nr, pages, NULL, status, 0))
-		return SKIP("move_pages: %s", strerror(errno));
+		return CASE_SKIP("move_pages: %s", strerror(errno));
 	for (i = 0; i < nr; i++)
 		nodes[i] = status[i] == 0 ? 1 : 0;
 	if (syscall(SYS_move_pages, 0, nr, pages, nodes, status, MPOL_MF_MOVE) < 0)
-		return SKIP("move_pages: %s", strerror(errno));
+		return CASE_SKIP("move_pages: %s", strerror(errno));
 	for (i = 0; i < nr; i++)
 		moved += status[i] == nodes[i];
 	free(pages);
 	free(nodes);
 	free(status);
 	if (!moved)
-		return SKIP("move_pages moved no page");
+		return CASE_SKIP("move_pages moved no page");
 	return 0;
 }
 
@@ -637,15 +622,15 @@ static int uffd_register(struct range *r)
 
 	a.fd = uffd_open(r->p, r->len, UFFDIO_REGISTER_MODE_MISSING, 0);
 	if (a.fd < 0)
-		return SKIP("userfaultfd: %s", strerror(errno));
+		return CASE_SKIP("userfaultfd: %s", strerror(errno));
 	a.step = r->step;
 	a.zero = mmap(NULL, r->step, PROT_READ | PROT_WRITE,
 		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (a.zero == MAP_FAILED)
-		return FAIL("mmap: %s", strerror(errno));
+		return CASE_FAIL("mmap: %s", strerror(errno));
 	memset(a.zero, 0, r->step);
 	if (pthread_create(&t, NULL, uffd_handler, &a))
-		return FAIL("pthread_create failed");
+		return CASE_FAIL("pthread_create failed");
 	return 0;
 }
 
@@ -656,10 +641,10 @@ static int fork_sharer(const struct combo *c, struct range *r, int expect)
 	char b;
 
 	if (pipe(fds))
-		return FAIL("pipe: %s", strerror(errno));
+		return CASE_FAIL("pipe: %s", strerror(errno));
 	r->child = fork();
 	if (r->child < 0)
-		return FAIL("fork: %s", strerror(errno));
+		return CASE_FAIL("fork: %s", strerror(errno));
 	if (!r->child) {
 		close(fds[1]);
 		while (read(fds[0], &b, 1) > 0)
@@ -680,7 +665,7 @@ static int build_state(const struct combo *c, struct range *r, int expect)
 	if (map_range(c, r))
 		return -1;
 	if (c->base == POPULATED && madvise(r->p, r->len, MADV_POPULATE_READ))
-		return FAIL("the first MADV_POPULATE_READ failed: %s", strerror(errno));
+		return CASE_FAIL("the first MADV_POPULATE_READ failed: %s", strerror(errno));
 	for (off = 0; (c->base == READ || c->base == WRITTEN) && off < r->len;
 	     off += pagesize) {
 		if (c->base == WRITTEN)
@@ -696,7 +681,7 @@ static int build_state(const struct combo *c, struct range *r, int expect)
 	case COW_EXITED:
 		pid = fork();
 		if (pid < 0)
-			return FAIL("fork: %s", strerror(errno));
+			return CASE_FAIL("fork: %s", strerror(errno));
 		if (!pid)
 			_exit(0);
 		waitpid(pid, &st, 0);
@@ -704,7 +689,7 @@ static int build_state(const struct combo *c, struct range *r, int expect)
 	case MPROTECT:
 		if (mprotect(r->p, r->len, PROT_READ) ||
 		    mprotect(r->p, r->len, PROT_READ | PROT_WRITE))
-			return FAIL("mprotect: %s", strerror(errno));
+			return CASE_FAIL("mprotect: %s", strerror(errno));
 		break;
 	default:
 		break;
@@ -761,7 +746,7 @@ static void warm_up(bool write, int expect)
 /* Whether writeback or reclaim ran between the populate and the checks. */
 static bool disturbed;
 
-/* Build the state, populate, observe.  Result in result[]. */
+/* Build the state, populate, observe.  Result in case_result[]. */
 static int run_combo(const struct combo *c)
 {
 	struct range r = { .child = -1 };
@@ -779,7 +764,7 @@ static int run_combo(const struct combo *c)
 	activity = kernel_activity();
 	/* The length ends mid-page: madvise() rounds it up. */
 	if (madvise(r.p, r.len - pagesize / 2, c->advice))
-		return FAIL("populate failed: %s", strerror(errno));
+		return CASE_FAIL("populate failed: %s", strerror(errno));
 
 	/*
 	 * The access pass first, at once: the kernel may change the pages
@@ -805,7 +790,7 @@ static int run_combo(const struct combo *c)
 	if (r.child > 0) {
 		close(r.child_pipe);
 		if (waitpid(r.child, &st, 0) != r.child || !WIFEXITED(st) || WEXITSTATUS(st))
-			return FAIL("the child sharing the pages saw the parent's writes");
+			return CASE_FAIL("the child sharing the pages saw the parent's writes");
 	}
 	/*
 	 * NUMA hinting ptes: READ leaves them for the next access to fault,
@@ -814,86 +799,32 @@ static int run_combo(const struct combo *c)
 	 */
 	if (c->event == NUMA && !write) {
 		if (mapped != nr)
-			return FAIL("%zu of %zu pages not mapped after READ", nr - mapped, nr);
+			return CASE_FAIL("%zu of %zu pages not mapped after READ", nr - mapped, nr);
 		if (!fl)
-			return FAIL("the read pass took no NUMA hinting fault: READ resolved them");
+			return CASE_FAIL("the read pass took no NUMA hinting fault: READ resolved them");
 	} else if (fl) {
-		return FAIL("the %s pass took %ld faults over %zu pages", write ? "write" : "read",
+		return CASE_FAIL("the %s pass took %ld faults over %zu pages", write ? "write" : "read",
 			    fl, nr);
 	}
 	if (present != nr)
-		return FAIL("%zu of %zu pages not present after populate", nr - present, nr);
+		return CASE_FAIL("%zu of %zu pages not present after populate", nr - present, nr);
 	if (want != nr)
-		return FAIL("%zu of %zu pages not %s after populate", nr - want, nr,
+		return CASE_FAIL("%zu of %zu pages not %s after populate", nr - want, nr,
 			    c->shared ? "shared/file pages" : "exclusive anonymous pages");
 	if (bad)
-		return FAIL("%zu of %zu pages lost their contents", bad, nr);
-	snprintf(result, sizeof(result), "P");
+		return CASE_FAIL("%zu of %zu pages lost their contents", bad, nr);
 	return 0;
 }
 
-/* Run @c in a child, result into @buf: its state, knobs' effects and crashes stay there. */
-static int run_in_child(const struct combo *c, char *buf, size_t size)
+/* A failure says whether writeback or reclaim ran meanwhile. */
+static int promise_case(const void *arg)
 {
-	int fds[2], pid, st;
-	ssize_t n, got = 0;
-
-	if (pipe(fds))
-		ksft_exit_fail_msg("pipe: %s\n", strerror(errno));
-	pid = fork();
-	if (pid < 0)
-		ksft_exit_fail_msg("fork: %s\n", strerror(errno));
-	if (!pid) {
-		close(fds[0]);
-		alarm(120);
-		snprintf(result, sizeof(result), "Fno result");
-		if (run_combo(c) && result[0] == 'F' && disturbed)
-			result[0] = 'R';
-		if (write(fds[1], result, strlen(result)) < 0)
-			_exit(3);
-		_exit(0);
-	}
-	close(fds[1]);
-	while ((n = read(fds[0], buf + got, size - 1 - got)) > 0)
-		got += n;
-	buf[got] = 0;
-	close(fds[0]);
-	waitpid(pid, &st, 0);
-	return st;
-}
-
-/*
- * Report one result for @c.  A check that failed while writeback or
- * reclaim ran ('R') is run again in a fresh state, up to TRIES times: a
- * populate that breaks the promise fails every time, a race does not.
- */
-#define TRIES	3
-static void report(const struct combo *c)
-{
-	char name[160], buf[sizeof(result)];
-	int st, try = 1;
-
-	combo_name(c, name, sizeof(name));
-	for (;;) {
-		st = run_in_child(c, buf, sizeof(buf));
-		if (buf[0] != 'R' || try == TRIES)
-			break;
-		ksft_print_msg("%s: %s, with writeback or reclaim running: again\n",
-			       name, buf + 1);
-		try++;
-	}
-	if (WIFSIGNALED(st))
-		ksft_test_result_fail("%s: killed by signal %d%s\n", name, WTERMSIG(st),
-				      WTERMSIG(st) == SIGALRM ? " (timed out)" : "");
-	else if (buf[0] == 'P' && WIFEXITED(st) && !WEXITSTATUS(st))
-		ksft_test_result_pass("%s\n", name);
-	else if (buf[0] == 'S')
-		ksft_test_result_skip("%s: %s\n", name, buf + 1);
-	else if (buf[0] == 'R')
-		ksft_test_result_fail("%s: %s (writeback or reclaim ran in each of %d tries)\n",
-				      name, buf + 1, TRIES);
-	else
-		ksft_test_result_fail("%s: %s\n", name, buf[0] ? buf + 1 : "no result");
+	if (!run_combo(arg))
+		return 0;
+	if (case_result[0] == 'F' && disturbed)
+		strncat(case_result, " (writeback or reclaim ran meanwhile)",
+			sizeof(case_result) - strlen(case_result) - 1);
+	return -1;
 }
 
 /* ---- setup ---- */
@@ -987,6 +918,15 @@ static void setup_env(void)
 		      buf, sizeof(buf)))
 		knob_set("/sys/kernel/mm/transparent_hugepage/khugepaged/scan_sleep_millisecs",
 			 "86400000");
+	/*
+	 * No periodic writeback: the flusher would write back (and
+	 * write-protect) file pages between a populate and its checks.  The
+	 * states write back what they need written (msync) before it.
+	 */
+	if (knob_read("/proc/sys/vm/dirty_writeback_centisecs", buf, sizeof(buf))) {
+		knob_set("/proc/sys/vm/dirty_writeback_centisecs", "0");
+		knob_set("/proc/sys/vm/dirty_expire_centisecs", "360000");
+	}
 	/* ksmd: scan fast while it runs; it only runs while a state is built. */
 	if (knob_read("/sys/kernel/mm/ksm/run", buf, sizeof(buf))) {
 		knob_set("/sys/kernel/mm/ksm/run", "0");
@@ -1040,35 +980,19 @@ static int walk_combos(const char *pattern, enum action act)
 		if (act == LIST)
 			printf("%s\n", name);
 		else if (act == RUN)
-			report(&c);
+			case_report(name, promise_case, &c, 120);
 	}
 	return n;
 }
 
 int main(int argc, char **argv)
 {
-	const char *pattern = NULL, *soft_bits;
+	const char *pattern, *soft_bits;
+	bool only_list = false;
 	struct statfs sfs;
 	struct stat st;
-	int opt;
-	bool only_list = false;
 
-	while ((opt = getopt(argc, argv, "d:f:l")) != -1) {
-		switch (opt) {
-		case 'd':
-			disk_dir = optarg;
-			break;
-		case 'f':
-			pattern = optarg;
-			break;
-		case 'l':
-			only_list = true;
-			break;
-		default:
-			fprintf(stderr, "usage: %s [-d DIR] [-f PATTERN] [-l]\n", argv[0]);
-			return KSFT_FAIL;
-		}
-	}
+	pattern = case_options(argc, argv, &only_list);
 	if (only_list) {
 		walk_combos(pattern, LIST);
 		return 0;

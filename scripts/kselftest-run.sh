@@ -42,7 +42,7 @@ echo timeout=1800 >"$inst/vm/settings"
 # The workbench's verification programs (guest/madv_populate_*.c), as the
 # initramfs built them: guest/kselftest.sh runs them after run_vmtests.
 mkdir -p "$inst/workbench"
-for p in madv_populate_cases madv_populate_hostile madv_populate_promise; do
+for p in madv_populate_cases madv_populate_hostile madv_populate_promise madv_populate_footprint; do
 	cp "$BUILD/initramfs$SFX/bin/$p" "$inst/workbench/" ||
 		die "no $p in build/initramfs$SFX; run 'make initramfs'"
 done

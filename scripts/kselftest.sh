@@ -34,7 +34,7 @@ fi
 # the headers the selftests build installed, as initramfs.sh builds them.
 mkdir -p "$root/src/wb"
 cp "$TOP"/guest/madv_populate_*.c "$TOP"/guest/madv_populate.h "$root/src/wb/"
-for p in madv_populate_cases madv_populate_hostile madv_populate_promise; do
+for p in madv_populate_cases madv_populate_hostile madv_populate_promise madv_populate_footprint; do
 	chroot "$root" /bin/sh -c "cd /src && gcc -O2 -Wall -I usr/include -I tools/testing/selftests \
 		-o wb/$p wb/$p.c -lpthread -lrt -lm" >>"$log" 2>&1 || die "$p does not build; see $log"
 done
