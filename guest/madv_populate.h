@@ -4,8 +4,8 @@
  * populating did through /proc/self/pagemap, /proc/kpageflags, smaps and
  * fault counts; userfaultfd, SIGKILL and knob helpers shared by the
  * programs.  madv_populate_cases and madv_populate_hostile include
- * kselftest_harness.h before this file; madv_populate_promise, which
- * generates its cases, does not.
+ * kselftest_harness.h before this file; madv_populate_promise and
+ * madv_populate_footprint, which generate their cases, do not.
  */
 #ifndef __MADV_POPULATE_H
 #define __MADV_POPULATE_H

@@ -4,7 +4,7 @@
  *
  * Every test checks what populating did by observation: presence and
  * soft-dirty bits in /proc/self/pagemap, page flags (zeropage, anon, dirty,
- * THP, mlocked) in /proc/kpageflags, minor fault counts, RSS, file
+ * THP, mlocked) in /proc/kpageflags, fault counts (minor and major), RSS, file
  * contents and sizes.  Run as root for /proc/kpageflags, hugetlb, tmpfs
  * mounts and MADV_HWPOISON; a test that needs what is missing skips,
  * saying what.

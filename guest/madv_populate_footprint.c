@@ -11,7 +11,8 @@
  * backing's largest fault (a huge page for THP and hugetlb; else 16 base
  * pages, the fault-around window of a read fault of a file).  A and C
  * have the backing; the range starts in the middle of a unit of A (or of
- * M) and ends in the middle of a unit of C (or of M), and the length
+ * M) and ends in the middle of a unit of C (or of M), or at M's edge
+ * where a userfaultfd M comes first or last, and the length
  * given to madvise() ends half a page short of that, so that a populate
  * that strays past either end, rounds the wrong way or stops early is
  * seen.  The geometries:
@@ -31,10 +32,12 @@
  *                   PROT_NONE (EINVAL), replaced by a new mapping (0:
  *                   populated too), or the part of A already populated
  *                   zapped, or all of A unmapped (0).
- * The prior state is left in every unit but three, which stay empty: the
- * unit just below the range, the unit just above it and C's first unit,
- * so that a populate that strays into them, or goes on after the vma
- * that failed, shows even where the pages around them are mapped.
+ * The prior state is left in A, C and (inside, across) M, a read-only M
+ * read at most, but for three units, which stay empty: the whole unit
+ * below the one the range starts in, the whole unit above the one it
+ * ends in, and C's first unit, so that a populate that strays into them,
+ * or goes on after the vma that failed, shows even where the pages
+ * around them are mapped.
  *
  * After the populate, by /proc/self/pagemap (present bit, pfn, soft-dirty,
  * exclusive and file bits of every base page) and the hugetlb pool:
@@ -53,9 +56,11 @@
  *  - hugetlb: the pool's free count dropped by exactly the huge pages that
  *    became present.
  *
- * Nothing retries: the states are built so that nothing else changes the
- * pages while a case runs (NUMA balancing, ksmd, khugepaged and proactive
- * compaction are off for the run and put back at exit).  Root is needed
+ * Nothing retries.  What changes pages on its own is quietened for the
+ * run and put back at exit: NUMA balancing, ksmd, khugepaged and
+ * proactive compaction; writeback and reclaim are not, and change no
+ * pagemap entry the checks compare but by reclaim's unmapping, which the
+ * few MiB a case maps do not provoke.  Root is needed
  * for those knobs, the hugetlb pool and the pfns in pagemap.
  *
  *   madv_populate_footprint [-d DIR] [-f PATTERN] [-l]
@@ -535,8 +540,20 @@ static int run_case(const void *arg)
 	l.cc = l.m + len;
 	l.nr = 3 * len / pagesize;
 
-	if (!map_backing(c->backing, l.a, len) || !map_backing(c->backing, l.cc, len) ||
-	    map_middle(&l))
+	/*
+	 * C's first unit is a vma of its own for hugetlb: the changes below
+	 * then unmap or protect a whole vma.  Splitting a hugetlb vma warns
+	 * on 5.10.262 under lockdep (its hugetlb_split() backport runs before
+	 * __vma_adjust() takes the i_mmap lock), a bug of the base.
+	 */
+	if (c->backing == HUGETLB) {
+		if (!map_backing(HUGETLB, l.cc, l.unit) ||
+		    !map_backing(HUGETLB, l.cc + l.unit, len - l.unit))
+			return -1;
+	} else if (!map_backing(c->backing, l.cc, len)) {
+		return -1;
+	}
+	if (!map_backing(c->backing, l.a, len) || map_middle(&l))
 		return -1;
 	if (c->change == MOVE_NEXT) {
 		/* After A M C, aligned as C, so that a huge pmd moves as it is. */

@@ -34,14 +34,15 @@
  *    writes that follow.
  * Nothing is retried.  Writeback and reclaim change pages on their own
  * (writeback write-protects dirty file pages, reclaim unmaps): the run
- * turns periodic writeback off, so that dirty file pages stay dirty until
- * a state writes them back itself (msync) before its populate, and the
- * memory a combination uses is a small part of the guest's.  A failure
- * says whether either ran meanwhile, for whoever reads it; it stays a
- * failure.
+ * turns periodic writeback off, so that only a state that writes its
+ * pages back itself (msync, before its populate) or dirty memory over the
+ * background threshold writes them back, and the memory a combination
+ * uses is a small part of the guest's.  A failure notes it when
+ * writeback or reclaim ran between the populate and the checks; it stays
+ * a failure.
  *
- * Knobs set while a state is built (NUMA balancing, KSM, khugepaged, the
- * hugetlb pool) are put back on exit; NUMA balancing is off except while
+ * Knobs (periodic writeback, and NUMA balancing, KSM, khugepaged and the
+ * hugetlb pool, which states use) are put back on exit; NUMA balancing is off except while
  * a NUMA-scanned state is built, and khugepaged sleeps, so that neither a
  * scan nor a collapse can land between the populate and the checks.
  * Root is needed for those states and for the private tmpfs mounts;
