@@ -797,6 +797,37 @@ TEST(userfaultfd_sigbus)
 	munmap(p, LEN);
 }
 
+#ifndef MADV_PAGEOUT
+#define MADV_PAGEOUT	21
+#endif
+
+/*
+ * MADV_FREE, then WRITE: as a write would, the populate dirties the pages
+ * it finds mapped (FOLL_TOUCH), which takes them back from MADV_FREE.
+ * Reclaim then keeps their data; clean, it would drop them and the next
+ * read would see zeroes.  MADV_PAGEOUT reclaims them at once; mlock()
+ * first drains the per-CPU batches that hold pages just made lazy-free.
+ */
+TEST(madv_free_then_write)
+{
+	char *p = map_anon_4k(LEN), *drain = map_anon_4k(pagesize);
+	size_t off, lost = 0;
+
+	for (off = 0; off < LEN; off += pagesize)
+		p[off] = 0x5a;
+	ASSERT_EQ(0, madvise(p, LEN, MADV_FREE));
+	ASSERT_EQ(0, populate(p, LEN, MADV_POPULATE_WRITE));
+	ASSERT_EQ(0, mlock(drain, pagesize));
+	munlock(drain, pagesize);
+	if (madvise(p, LEN, MADV_PAGEOUT))
+		SKIP_TEST("MADV_PAGEOUT: %s", strerror(errno));
+	for (off = 0; off < LEN; off += pagesize)
+		lost += p[off] != 0x5a;
+	EXPECT_EQ(0, lost) TH_LOG("%zu of %d pages lost their data", lost, NR_PAGES);
+	munmap(p, LEN);
+	munmap(drain, pagesize);
+}
+
 /*
  * Pages found already mapped are marked accessed (FOLL_TOUCH), as upstream
  * leaves them: reclaim sees them as used.
