@@ -5,7 +5,7 @@
 S := scripts
 
 .PHONY: all deps fetch tree kernel initramfs run test exec shell export check kselftest deb \
-	verdict-test accel-test bench-test mutants kselftest-bullseye cross peer bench clean help
+	verdict-test accel-test bench-test upstream-test mutants kselftest-bullseye cross peer bench upstream clean help
 
 all: run
 
@@ -32,7 +32,7 @@ run: kernel initramfs ## boot and run the demo (guest/run.list)
 	@$(S)/boot.sh list run
 	@$(S)/report.sh run
 
-test: check verdict-test accel-test bench-test kernel initramfs ## static checks, then the suite (guest/tests.list)
+test: check verdict-test accel-test bench-test upstream-test kernel initramfs ## static checks, then the suite (guest/tests.list)
 	@$(S)/boot.sh list tests
 	@$(S)/report.sh tests
 
@@ -49,6 +49,9 @@ shell: kernel initramfs ## an interactive shell in the guest
 
 peer: deps ## build the 6.1 peer kernel of make bench (peer/)
 	@$(S)/peer.sh
+
+upstream: deps kernel initramfs ## guest/upstream.list on the series, 6.1 and 6.12; upstream/results.md
+	@$(S)/upstream.sh
 
 bench: kernel initramfs peer ## the cover letter's benchmark, series vs peer
 	@$(S)/bench.sh
@@ -83,5 +86,8 @@ accel-test: ## the KVM probe's recorded logs (tests/accel/)
 bench-test: ## the bench report's verdicts on made-up results (tests/bench/)
 	@tests/bench/run.sh
 
+upstream-test: ## make upstream's judge on made-up logs (tests/upstream/)
+	@tests/upstream/run.sh
+
 clean: ## remove builds, the guest image and logs (not build/linux)
-	rm -rf build/obj-* build/peer-obj-* build/initramfs* build/logs build/accel*.conf build/cross-*
+	rm -rf build/obj-* build/peer*-obj-* build/initramfs* build/logs build/accel*.conf build/cross-*

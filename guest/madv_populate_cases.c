@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <sys/uio.h>
 #include <sys/vfs.h>
 
@@ -696,10 +697,16 @@ FIXTURE_TEARDOWN(mlocked)
 static void populate_mlocked(struct __test_metadata *_metadata, char *p, size_t len,
 			     size_t step, enum backing b, int advice)
 {
-	long before, after, expect, slack;
+	long before, after, expect, slack, batch;
 	bool exact1, exact2, mlocked;
 	size_t off, n = 0;
 
+	/*
+	 * Since 5.18 a locked vma's faults mlock page cache pages too, this
+	 * program's own text among them: a first run of the measuring code
+	 * would count the code it faults in after its own refresh.
+	 */
+	mlocked_kb(&exact1);
 	before = mlocked_kb(&exact1);
 	ASSERT_EQ(0, populate(p, len, advice));
 	after = mlocked_kb(&exact2);
@@ -712,13 +719,19 @@ static void populate_mlocked(struct __test_metadata *_metadata, char *p, size_t 
 	EXPECT_EQ(mlocked ? len / step : 0, n) TH_LOG("mlocked pages");
 	/*
 	 * The counter is global: other pages of this process that a mlockall()
-	 * mlocks as they are touched add a little.  Without vm.stat_refresh
-	 * the per-CPU counters may lag a little more.
+	 * mlocks as they are touched add a little.  Since 5.18 a munlock (of
+	 * a page this child copied on write, say) may wait in a per-CPU batch
+	 * (mm/mlock.c: 15 pages in 6.1, 31 in 6.12) and land inside the window:
+	 * the counter may come out that much lower.  Without vm.stat_refresh
+	 * the per-CPU counters may lag a little more.  Against the 4 MiB
+	 * populated, pages counted twice still show; the flags above see
+	 * each page that was not mlocked.
 	 */
 	expect = mlocked ? len / 1024 : 0;
-	slack = exact1 && exact2 ? 64 : 1024;
-	EXPECT_LE(expect - (exact1 && exact2 ? 0 : slack), after - before)
+	batch = 31 * (pagesize / 1024) * get_nprocs();
+	EXPECT_LE(expect - (exact1 && exact2 ? batch : 1024), after - before)
 		TH_LOG("Mlocked: grew by %ld KiB", after - before);
+	slack = exact1 && exact2 ? 64 : 1024;
 	EXPECT_GE(expect + slack, after - before)
 		TH_LOG("Mlocked: grew by %ld KiB", after - before);
 }
@@ -941,15 +954,38 @@ TEST(process_madvise_other)
 	munmap(p, LEN);
 }
 
+static volatile sig_atomic_t sigbus_seen, sigbus_code;
+
+static void on_sigbus(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	sigbus_seen = 1;
+	sigbus_code = si->si_code;
+}
+
 TEST(hwpoison)
 {
+	struct sigaction sa = { .sa_sigaction = on_sigbus, .sa_flags = SA_SIGINFO }, old;
 	char *p = map_anon(LEN, PROT_READ | PROT_WRITE, MAP_PRIVATE);
 
 	REQUIRE_INVASIVE("loses a page for good");
 	ASSERT_EQ(0, populate(p, LEN, MADV_POPULATE_WRITE));
+	/*
+	 * Newer kernels (6.12 does; upstream's "mm/madvise: add
+	 * MF_ACTION_REQUIRED to madvise(MADV_HWPOISON)") signal the caller of
+	 * MADV_HWPOISON itself, BUS_MCEERR_AR, as a machine check would: that
+	 * is the injection, not the populate.  The populate must raise none.
+	 */
+	ASSERT_EQ(0, sigaction(SIGBUS, &sa, &old));
 	if (madvise(p + 4 * pagesize, pagesize, MADV_HWPOISON))
 		SKIP_TEST("MADV_HWPOISON: %s", strerror(errno));
+	if (sigbus_seen)
+		ksft_print_msg("MADV_HWPOISON raised SIGBUS (si_code %d)\n", sigbus_code);
+	sigbus_seen = 0;
 	EXPECT_EQ(EHWPOISON, populate(p, LEN, MADV_POPULATE_READ));
+	EXPECT_EQ(0, sigbus_seen) TH_LOG("the populate raised SIGBUS");
+	sigaction(SIGBUS, &old, NULL);
 	munmap(p, LEN);
 }
 

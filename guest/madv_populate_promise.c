@@ -397,7 +397,11 @@ static long long vmstat_read(const char *key)
  * the checks (sectors written to the disk directory's device, pages
  * reclaimed; without CONFIG_VM_EVENT_COUNTERS only the former).
  */
-static long long kernel_activity(void)
+struct activity {
+	long long written, reclaimed;
+};
+
+static struct activity kernel_activity(void)
 {
 	long long v[7] = { 0 };
 	FILE *f = disk_stat[0] ? fopen(disk_stat, "r") : NULL;
@@ -411,7 +415,7 @@ static long long kernel_activity(void)
 	} else {
 		v[6] = vmstat_read("nr_written");
 	}
-	return v[6] + vmstat_read("pgsteal_kswapd") + vmstat_read("pgsteal_direct");
+	return (struct activity){ v[6], vmstat_read("pgsteal_kswapd") + vmstat_read("pgsteal_direct") };
 }
 
 /* Count the pages whose pagemap entry has all of @set and none of @clear. */
@@ -430,12 +434,36 @@ static size_t count_pages(const struct range *r, uint64_t set, uint64_t clear)
 	return n;
 }
 
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The pages of @r that KSM merged: those that share their page frame with
+ * another page of @r (pagemap), not those with KPF_KSM: 6.12.118's
+ * /proc/kpageflags reports KPF_KSM for every anonymous page
+ * (docs/upstream.md).
+ */
 static size_t count_ksm(const struct range *r)
 {
-	size_t off, n = 0;
+	size_t i, n = 0, nr = r->len / pagesize;
+	uint64_t ent, *pfn = malloc(nr * sizeof(*pfn));
 
-	for (off = 0; off < r->len; off += pagesize)
-		n += has_flag(r->p + off, KPF_KSM);
+	if (!pfn)
+		ksft_exit_fail_msg("out of memory\n");
+	/* Present pages only: a swap entry's bits are no page frame. */
+	for (i = 0; i < nr; i++) {
+		ent = pagemap_entry(r->p + i * pagesize);
+		pfn[i] = ent & PM_PRESENT ? ent & PM_PFN_MASK : 0;
+	}
+	qsort(pfn, nr, sizeof(*pfn), cmp_u64);
+	for (i = 0; i < nr; i++)
+		n += pfn[i] && ((i > 0 && pfn[i - 1] == pfn[i]) ||
+				(i + 1 < nr && pfn[i + 1] == pfn[i]));
+	free(pfn);
 	return n;
 }
 
@@ -745,7 +773,7 @@ static void warm_up(bool write, int expect)
 }
 
 /* Whether writeback or reclaim ran between the populate and the checks. */
-static bool disturbed;
+static struct activity disturbed;	/* what happened meanwhile */
 
 /* Build the state, populate, observe.  Result in case_result[]. */
 static int run_combo(const struct combo *c)
@@ -754,7 +782,7 @@ static int run_combo(const struct combo *c)
 	bool write = c->advice == MADV_POPULATE_WRITE;
 	int expect = c->base == WRITTEN ? FILL : 0;
 	size_t nr, present, want, bad;
-	long long activity;
+	struct activity activity, after;
 	size_t mapped = 0;
 	long fl;
 	int st;
@@ -786,7 +814,9 @@ static int run_combo(const struct combo *c)
 		want = count_pages(&r, PM_PRESENT | PM_EXCLUSIVE, PM_FILE);
 	else
 		want = present;
-	disturbed = kernel_activity() != activity;
+	after = kernel_activity();
+	disturbed.written = after.written - activity.written;
+	disturbed.reclaimed = after.reclaimed - activity.reclaimed;
 
 	if (r.child > 0) {
 		close(r.child_pipe);
@@ -817,14 +847,18 @@ static int run_combo(const struct combo *c)
 	return 0;
 }
 
-/* A failure says whether writeback or reclaim ran meanwhile. */
+/* A failure says what writeback and reclaim did meanwhile. */
 static int promise_case(const void *arg)
 {
 	if (!run_combo(arg))
 		return 0;
-	if (case_result[0] == 'F' && disturbed)
-		strncat(case_result, " (writeback or reclaim ran meanwhile)",
-			sizeof(case_result) - strlen(case_result) - 1);
+	char note[96];
+
+	if (case_result[0] == 'F' && (disturbed.written || disturbed.reclaimed)) {
+		snprintf(note, sizeof(note), " (meanwhile: %lld %s written, %lld pages reclaimed)",
+			 disturbed.written, disk_stat[0] ? "sectors" : "pages", disturbed.reclaimed);
+		strncat(case_result, note, sizeof(case_result) - strlen(case_result) - 1);
+	}
 	return -1;
 }
 

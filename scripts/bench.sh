@@ -1,6 +1,6 @@
 #!/bin/bash
 # make bench: run guest/madv_populate_bench on this series' kernel and on
-# the peer (peer/peer.conf), both built for $PROFILE, same initramfs, same
+# the peer (peer/6.1.conf), both built for $PROFILE, same initramfs, same
 # QEMU arguments, each boot with a fresh ext4 disk; then
 # scripts/bench-report.py writes the table, judges it against the bars and
 # regenerates bench/results.md.
@@ -35,7 +35,7 @@ case "$ROUNDS$RUNS" in *[!0-9]*) die "BENCH_ROUNDS and BENCH_RUNS are numbers" ;
 kernel_path() {
 	case $1 in
 	series) echo "$(objdir)/$KIMAGE" ;;
-	peer) echo "$(objdir peer)/$KIMAGE" ;;
+	peer) echo "$(objdir peer-6.1)/$KIMAGE" ;;
 	*=*) echo "${1#*=}" ;;
 	*) die "BENCH_KERNELS: unknown kernel $1 (series, peer or NAME=PATH)" ;;
 	esac

@@ -11,7 +11,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 # fetch-base.sh [CONF [PREFIX]]: another pin file than base.conf
-# (peer/peer.conf); PREFIX: the pin is PREFIX_PKG, PREFIX_VERSION... in CONF
+# (peer/6.1.conf); PREFIX: the pin is PREFIX_PKG, PREFIX_VERSION... in CONF
 # instead of BASE_PKG... (base.conf DEBCONFIG_X86_64: Debian's config).
 TARBALL_OVERRIDE_VAR=BASE_TARBALL
 if [ -n "${1:-}" ]; then

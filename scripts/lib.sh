@@ -58,7 +58,8 @@ export TOOLCHAIN=${TOOLCHAIN:-host}
 OBJ_NAME=obj$SFX$TSFX-$PROFILE
 LOG_TAG=${SFX#-}${SFX:+-}${TSFX#-}${TSFX:+-}$PROFILE
 
-# objdir [peer]: the build directory of $PROFILE's kernel (of its 6.1 peer).
+# objdir [peer-VERSION]: the build directory of $PROFILE's kernel (of an
+# upstream kernel of peer/).
 objdir() {
 	echo "$BUILD/${1:+$1-}$OBJ_NAME"
 }
