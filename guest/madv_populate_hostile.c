@@ -882,35 +882,11 @@ TEST(sigkill_hugetlb)
 	EXPECT_EQ(free0, read_meminfo("HugePages_Free:")) TH_LOG("huge pages lost");
 }
 
-/* The page frame mapped at @p; 0 if none is (not present, swapped). */
-static uint64_t frame(const char *p)
-{
-	uint64_t ent = pagemap_entry(p);
-
-	return ent & PM_PRESENT ? ent & PM_PFN_MASK : 0;
-}
-
-/* The pages of [p, p + 64 pages) that map page frame @pfn (not 0). */
-static int on_frame(const char *p, uint64_t pfn)
-{
-	int i, n = 0;
-
-	for (i = 0; pfn && i < 64; i++)
-		n += frame(p + i * pagesize) == pfn;
-	return n;
-}
-
-/*
- * READ leaves merged pages merged; WRITE unshares every one.  Merged means
- * all 64 pages on one page frame, read from pagemap, not KPF_KSM: 6.12.118's
- * /proc/kpageflags reports KPF_KSM for every anonymous page
- * (docs/upstream.md), and a wait for the flag would not wait there.
- */
+/* READ leaves merged pages merged; WRITE unshares every one. */
 TEST(ksm)
 {
 	size_t len = 64 * pagesize;
 	char *p = map_anon(len, PROT_READ | PROT_WRITE, MAP_PRIVATE);
-	uint64_t merged = 0;
 	double t0;
 
 	REQUIRE_INVASIVE("starts ksmd");
@@ -924,22 +900,18 @@ TEST(ksm)
 		knobs_restore();
 		SKIP_TEST("KSM not available");
 	}
-	for (t0 = now(); now() - t0 < 30; usleep(50000)) {
-		merged = frame(p);
-		if (on_frame(p, merged) == 64)
-			break;
-	}
+	for (t0 = now(); now() - t0 < 30 && count_flag(p, len, KPF_KSM) < 64;)
+		usleep(50000);
 	/* Stop ksmd, keeping the merged pages: it must not merge them again. */
 	knob_write("/sys/kernel/mm/ksm/run", "0");
-	if (on_frame(p, merged) < 64) {
+	if (count_flag(p, len, KPF_KSM) < 64) {
 		knobs_restore();
 		SKIP_TEST("pages not merged within 30s");
 	}
 	EXPECT_EQ(0, populate(p, len, MADV_POPULATE_READ));
-	EXPECT_EQ(64, on_frame(p, merged)) TH_LOG("READ unshared pages");
-	EXPECT_TRUE(has_flag(p, KPF_KSM)) TH_LOG("the merged page is not KSM's");
+	EXPECT_EQ(64, count_flag(p, len, KPF_KSM)) TH_LOG("READ unshared pages");
 	EXPECT_EQ(0, populate(p, len, MADV_POPULATE_WRITE));
-	EXPECT_EQ(0, on_frame(p, merged)) TH_LOG("WRITE left pages merged");
+	EXPECT_EQ(0, count_flag(p, len, KPF_KSM)) TH_LOG("WRITE left pages merged");
 	EXPECT_EQ(64, count_flag(p, len, KPF_ANON));
 	munmap(p, len);
 	knobs_restore();

@@ -376,10 +376,11 @@ static long faults(void)
 }
 
 /* One /proc/vmstat counter, 0 if it is not there. */
+/* A /proc/vmstat counter; -1 if this kernel has none of that name. */
 static long long vmstat_read(const char *key)
 {
 	char line[128];
-	long long val = 0;
+	long long val = -1;
 	size_t len = strlen(key);
 	FILE *f = fopen("/proc/vmstat", "r");
 
@@ -403,7 +404,7 @@ struct activity {
 
 static struct activity kernel_activity(void)
 {
-	long long v[7] = { 0 };
+	long long v[7] = { 0 }, steal;
 	FILE *f = disk_stat[0] ? fopen(disk_stat, "r") : NULL;
 
 	/* Fields: reads, merged, sectors, ms, writes, merged, sectors. */
@@ -415,7 +416,9 @@ static struct activity kernel_activity(void)
 	} else {
 		v[6] = vmstat_read("nr_written");
 	}
-	return (struct activity){ v[6], vmstat_read("pgsteal_kswapd") + vmstat_read("pgsteal_direct") };
+	/* Without CONFIG_VM_EVENT_COUNTERS reclaim is not counted: -1. */
+	steal = vmstat_read("pgsteal_kswapd");
+	return (struct activity){ v[6], steal < 0 ? -1 : steal + vmstat_read("pgsteal_direct") };
 }
 
 /* Count the pages whose pagemap entry has all of @set and none of @clear. */
@@ -816,7 +819,7 @@ static int run_combo(const struct combo *c)
 		want = present;
 	after = kernel_activity();
 	disturbed.written = after.written - activity.written;
-	disturbed.reclaimed = after.reclaimed - activity.reclaimed;
+	disturbed.reclaimed = after.reclaimed < 0 ? -1 : after.reclaimed - activity.reclaimed;
 
 	if (r.child > 0) {
 		close(r.child_pipe);
@@ -855,8 +858,12 @@ static int promise_case(const void *arg)
 	char note[96];
 
 	if (case_result[0] == 'F' && (disturbed.written || disturbed.reclaimed)) {
-		snprintf(note, sizeof(note), " (meanwhile: %lld %s written, %lld pages reclaimed)",
-			 disturbed.written, disk_stat[0] ? "sectors" : "pages", disturbed.reclaimed);
+		if (disturbed.reclaimed < 0)
+			snprintf(note, sizeof(note), " (meanwhile: %lld %s written; reclaim not counted)",
+				 disturbed.written, disk_stat[0] ? "sectors" : "pages");
+		else
+			snprintf(note, sizeof(note), " (meanwhile: %lld %s written, %lld pages reclaimed)",
+				 disturbed.written, disk_stat[0] ? "sectors" : "pages", disturbed.reclaimed);
 		strncat(case_result, note, sizeof(case_result) - strlen(case_result) - 1);
 	}
 	return -1;
