@@ -32,19 +32,21 @@
  *  - the data: every page still holds what the state left there, and a
  *    child that still shares the pages copy-on-write sees none of the
  *    writes that follow.
- * Nothing is retried.  Writeback and reclaim change pages on their own
- * (writeback write-protects dirty file pages, reclaim unmaps): the run
- * turns periodic writeback off, so that only a state that writes its
- * pages back itself (msync, before its populate) or dirty memory over the
- * background threshold writes them back, and the memory a combination
- * uses is a small part of the guest's.  A failure notes it when
- * writeback or reclaim ran between the populate and the checks; it stays
- * a failure.
+ * Nothing is retried.  Writeback, reclaim and compaction change pages on
+ * their own (writeback write-protects dirty file pages, reclaim and
+ * migration unmap): the run turns periodic writeback and proactive
+ * compaction off, every disk file combination syncs before its populate,
+ * so that nothing dirty waits to be written and no ext4 commit is due,
+ * and the memory a combination uses is a small part of the guest's.  A
+ * failure notes what writeback, reclaim and migration did between the
+ * populate and the checks (sectors written, pages reclaimed, pages of the
+ * range on another page frame); it stays a failure.
  *
- * Knobs (periodic writeback, and NUMA balancing, KSM, khugepaged and the
- * hugetlb pool, which states use) are put back on exit; NUMA balancing is off except while
- * a NUMA-scanned state is built, and khugepaged sleeps, so that neither a
- * scan nor a collapse can land between the populate and the checks.
+ * Knobs (periodic writeback, proactive compaction, and NUMA balancing,
+ * KSM, khugepaged and the hugetlb pool, which states use) are put back on
+ * exit; NUMA balancing is off except while a NUMA-scanned state is built,
+ * and khugepaged sleeps, so that neither a scan nor a collapse can land
+ * between the populate and the checks.
  * Root is needed for those states and for the private tmpfs mounts;
  * without it they skip.
  *
@@ -375,7 +377,6 @@ static long faults(void)
 	return ru.ru_minflt + ru.ru_majflt;
 }
 
-/* One /proc/vmstat counter, 0 if it is not there. */
 /* A /proc/vmstat counter; -1 if this kernel has none of that name. */
 static long long vmstat_read(const char *key)
 {
@@ -400,6 +401,7 @@ static long long vmstat_read(const char *key)
  */
 struct activity {
 	long long written, reclaimed;
+	size_t moved;	/* the range's pages on another page frame */
 };
 
 static struct activity kernel_activity(void)
@@ -418,19 +420,44 @@ static struct activity kernel_activity(void)
 	}
 	/* Without CONFIG_VM_EVENT_COUNTERS reclaim is not counted: -1. */
 	steal = vmstat_read("pgsteal_kswapd");
-	return (struct activity){ v[6], steal < 0 ? -1 : steal + vmstat_read("pgsteal_direct") };
+	return (struct activity){ v[6], steal < 0 ? -1 : steal + vmstat_read("pgsteal_direct"), 0 };
 }
 
-/* Count the pages whose pagemap entry has all of @set and none of @clear. */
-static size_t count_pages(const struct range *r, uint64_t set, uint64_t clear)
+/* The pagemap entries of @r's pages, in one read; the caller frees them. */
+static uint64_t *range_pagemap(const struct range *r)
 {
-	size_t n = 0, i, nr = r->len / pagesize;
+	size_t nr = r->len / pagesize;
 	uint64_t *ent = malloc(nr * sizeof(*ent));
 	off_t off = (uintptr_t)r->p / pagesize * sizeof(*ent);
 
 	if (!ent ||
 	    pread(pagemap_fd(), ent, nr * sizeof(*ent), off) != (ssize_t)(nr * sizeof(*ent)))
 		ksft_exit_fail_msg("pagemap: %s\n", strerror(errno));
+	return ent;
+}
+
+/*
+ * The pages of @r whose page frame is no longer the one @before saw
+ * present: migrated (compaction) or reclaimed and faulted back in.
+ */
+static size_t count_moved(const struct range *r, const uint64_t *before)
+{
+	size_t i, n = 0, nr = r->len / pagesize;
+	uint64_t *now = range_pagemap(r);
+
+	for (i = 0; i < nr; i++)
+		n += (before[i] & PM_PRESENT) &&
+		     (before[i] & PM_PFN_MASK) != (now[i] & PM_PFN_MASK);
+	free(now);
+	return n;
+}
+
+/* Count the pages whose pagemap entry has all of @set and none of @clear. */
+static size_t count_pages(const struct range *r, uint64_t set, uint64_t clear)
+{
+	size_t n = 0, i, nr = r->len / pagesize;
+	uint64_t *ent = range_pagemap(r);
+
 	for (i = 0; i < nr; i++)
 		n += (ent[i] & set) == set && !(ent[i] & clear);
 	free(ent);
@@ -786,6 +813,7 @@ static int run_combo(const struct combo *c)
 	int expect = c->base == WRITTEN ? FILL : 0;
 	size_t nr, present, want, bad;
 	struct activity activity, after;
+	uint64_t *populated;
 	size_t mapped = 0;
 	long fl;
 	int st;
@@ -793,10 +821,21 @@ static int run_combo(const struct combo *c)
 	if (build_state(c, &r, expect))
 		return -1;
 	nr = r.len / pagesize;
+	/*
+	 * A disk file's pages: nothing left dirty, no journal transaction
+	 * open, so that no writeback and no ext4 commit (ordered data is
+	 * written at commit, and writing a page write-protects it) is due
+	 * while the populate and the checks run.  The states write back
+	 * what they need written (msync) themselves; this writes back
+	 * nothing of the range.
+	 */
+	if (c->kind == DISK)
+		sync();
 	activity = kernel_activity();
 	/* The length ends mid-page: madvise() rounds it up. */
 	if (madvise(r.p, r.len - pagesize / 2, c->advice))
 		return CASE_FAIL("populate failed: %s", strerror(errno));
+	populated = range_pagemap(&r);
 
 	/*
 	 * The access pass first, at once: the kernel may change the pages
@@ -818,6 +857,8 @@ static int run_combo(const struct combo *c)
 	else
 		want = present;
 	after = kernel_activity();
+	disturbed.moved = count_moved(&r, populated);
+	free(populated);
 	disturbed.written = after.written - activity.written;
 	disturbed.reclaimed = after.reclaimed < 0 ? -1 : after.reclaimed - activity.reclaimed;
 
@@ -853,19 +894,22 @@ static int run_combo(const struct combo *c)
 /* A failure says what writeback and reclaim did meanwhile. */
 static int promise_case(const void *arg)
 {
+	char note[128], reclaimed[32];
+
 	if (!run_combo(arg))
 		return 0;
-	char note[96];
-
-	if (case_result[0] == 'F' && (disturbed.written || disturbed.reclaimed)) {
-		if (disturbed.reclaimed < 0)
-			snprintf(note, sizeof(note), " (meanwhile: %lld %s written; reclaim not counted)",
-				 disturbed.written, disk_stat[0] ? "sectors" : "pages");
-		else
-			snprintf(note, sizeof(note), " (meanwhile: %lld %s written, %lld pages reclaimed)",
-				 disturbed.written, disk_stat[0] ? "sectors" : "pages", disturbed.reclaimed);
-		strncat(case_result, note, sizeof(case_result) - strlen(case_result) - 1);
-	}
+	if (case_result[0] != 'F' ||
+	    !(disturbed.written || disturbed.reclaimed || disturbed.moved))
+		return -1;
+	/* Without CONFIG_VM_EVENT_COUNTERS reclaim is not counted. */
+	if (disturbed.reclaimed < 0)
+		snprintf(reclaimed, sizeof(reclaimed), "reclaim not counted");
+	else
+		snprintf(reclaimed, sizeof(reclaimed), "%lld pages reclaimed",
+			 disturbed.reclaimed);
+	snprintf(note, sizeof(note), " (meanwhile: %lld %s written, %s, %zu of the range's pages moved)",
+		 disturbed.written, disk_stat[0] ? "sectors" : "pages", reclaimed, disturbed.moved);
+	strncat(case_result, note, sizeof(case_result) - strlen(case_result) - 1);
 	return -1;
 }
 
@@ -969,6 +1013,13 @@ static void setup_env(void)
 		knob_set("/proc/sys/vm/dirty_writeback_centisecs", "0");
 		knob_set("/proc/sys/vm/dirty_expire_centisecs", "360000");
 	}
+	/*
+	 * Proactive compaction (5.9+) migrates pages in the background:
+	 * a page of the range moved between the populate and the checks
+	 * is unmapped meanwhile.  The states that migrate do it themselves.
+	 */
+	if (knob_read("/proc/sys/vm/compaction_proactiveness", buf, sizeof(buf)))
+		knob_set("/proc/sys/vm/compaction_proactiveness", "0");
 	/* ksmd: scan fast while it runs; it only runs while a state is built. */
 	if (knob_read("/sys/kernel/mm/ksm/run", buf, sizeof(buf))) {
 		knob_set("/sys/kernel/mm/ksm/run", "0");
