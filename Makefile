@@ -5,7 +5,7 @@
 S := scripts
 
 .PHONY: all deps fetch tree kernel initramfs run test exec shell export check kselftest deb \
-	verdict-test accel-test bench-test upstream-test mutants kselftest-bullseye cross peer bench upstream clean help
+	verdict-test accel-test bench-test upstream-test mutants kselftest-bullseye cross peer bench upstream soak clean help
 
 all: run
 
@@ -52,6 +52,11 @@ peer: deps ## build the 6.1 peer kernel of make bench (peer/)
 
 upstream: deps kernel initramfs ## guest/upstream.list on the series, 6.1 and 6.12; upstream/results.md
 	@$(S)/upstream.sh
+
+# Twenty promise runs take about 10 min of guest time, an hour on debug.
+soak: kernel initramfs ## guest/soak.list: the promise 20 times after the series' other programs
+	@GUEST_TIMEOUT=$${GUEST_TIMEOUT:-7200} $(S)/boot.sh list soak
+	@$(S)/report.sh soak
 
 bench: kernel initramfs peer ## the cover letter's benchmark, series vs peer
 	@$(S)/bench.sh
