@@ -53,7 +53,8 @@ peer: deps ## build the 6.1 peer kernel of make bench (peer/)
 upstream: deps kernel initramfs ## guest/upstream.list on the series, 6.1 and 6.12; upstream/results.md
 	@$(S)/upstream.sh
 
-# Twenty promise runs take about 10 min of guest time, an hour on debug.
+# Twenty promise runs: 30 min on this 2-core host with a debug build and
+# make test PROFILE=debug beside it (docs/targets.md).
 soak: kernel initramfs ## guest/soak.list: the promise 20 times after the series' other programs
 	@GUEST_TIMEOUT=$${GUEST_TIMEOUT:-7200} $(S)/boot.sh list soak
 	@$(S)/report.sh soak
