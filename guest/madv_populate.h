@@ -11,6 +11,7 @@
 #define __MADV_POPULATE_H
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
 #include <poll.h>
@@ -350,7 +351,7 @@ static inline bool find_mapping(const char *name, unsigned long *start, unsigned
 
 /* ---- knobs: global settings a test changes, always put back ---- */
 
-#define NR_KNOBS		16
+#define NR_KNOBS		24
 
 /*
  * The values to put back live in memory shared by every process of the
@@ -457,6 +458,91 @@ static inline bool knob_set(const char *path, const char *val)
 		knobs->nr++;
 	}
 	return knob_write(path, val);
+}
+
+/* ---- hugetlb: every page size the kernel has, a pool for each ---- */
+
+/* arm64 with 4 KiB pages has four: 64 KiB, 2 MiB, 32 MiB and 1 GiB. */
+#define NR_HSIZES		4
+#ifndef MFD_HUGETLB
+#define MFD_HUGETLB		0x0004U
+#endif
+#define MFD_HUGE_SHIFT_		26	/* uapi's MFD_HUGE_SHIFT */
+
+/*
+ * The hugetlb page sizes of this kernel (its directories under
+ * /sys/kernel/mm/hugepages), smallest first, into @sizes; how many.
+ */
+static inline int hugetlb_sizes(size_t *sizes, int max)
+{
+	DIR *d = opendir("/sys/kernel/mm/hugepages");
+	struct dirent *e;
+	unsigned long kb;
+	int n = 0, i;
+
+	while (d && (e = readdir(d))) {
+		if (sscanf(e->d_name, "hugepages-%lukB", &kb) != 1 || n == max)
+			continue;
+		for (i = n++; i > 0 && sizes[i - 1] > kb << 10; i--)
+			sizes[i] = sizes[i - 1];
+		sizes[i] = kb << 10;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* "64 KiB", "2 MiB", "1 GiB": a hugetlb size as the cases name it. */
+static inline const char *size_name(size_t size)
+{
+	static char buf[NR_HSIZES][16];
+	static int next;
+	char *s = buf[next++ % NR_HSIZES];
+
+	if (size >= 1UL << 30)
+		snprintf(s, sizeof(buf[0]), "%zu GiB", size >> 30);
+	else if (size >= 1UL << 20)
+		snprintf(s, sizeof(buf[0]), "%zu MiB", size >> 20);
+	else
+		snprintf(s, sizeof(buf[0]), "%zu KiB", size >> 10);
+	return s;
+}
+
+static inline bool hugetlb_knob(size_t size, const char *file, char *buf, size_t len)
+{
+	char path[96];
+
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%zukB/%s",
+		 size >> 10, file);
+	return knob_read(path, buf, len);
+}
+
+/*
+ * The free pages of @size's pool, after growing the pool (put back at
+ * exit) to @want free pages where it had fewer and the kernel finds the
+ * memory; -1 if there is no such pool.
+ */
+static inline long hugetlb_reserve(size_t size, long want)
+{
+	char path[96], buf[32], val[32];
+	long nr_free;
+
+	if (!hugetlb_knob(size, "free_hugepages", buf, sizeof(buf)))
+		return -1;
+	nr_free = atol(buf);
+	if (nr_free >= want || !hugetlb_knob(size, "nr_hugepages", buf, sizeof(buf)))
+		return nr_free;
+	snprintf(path, sizeof(path), "/sys/kernel/mm/hugepages/hugepages-%zukB/nr_hugepages",
+		 size >> 10);
+	snprintf(val, sizeof(val), "%ld", atol(buf) + want - nr_free);
+	knob_set(path, val);
+	return hugetlb_knob(size, "free_hugepages", buf, sizeof(buf)) ? atol(buf) : -1;
+}
+
+/* memfd_create()'s flags for a hugetlb file of @size pages. */
+static inline unsigned int mfd_hugetlb(size_t size)
+{
+	return MFD_HUGETLB | (unsigned int)__builtin_ctzl(size) << MFD_HUGE_SHIFT_;
 }
 
 /* ---- userfaultfd ---- */
@@ -715,7 +801,8 @@ static inline void setup(int argc, char **argv)
 } while (0)
 #define REQUIRE_SOFT_DIRTY() do {					\
 	if (!soft_dirty)						\
-		SKIP_TEST("no soft-dirty tracking (CONFIG_MEM_SOFT_DIRTY)"); \
+		SKIP_TEST("no soft-dirty tracking (CONFIG_MEM_SOFT_DIRTY: "	\
+			  "5.10 has it on x86_64, s390, powerpc64 only)");	\
 } while (0)
 #define REQUIRE_INVASIVE(what) do {					\
 	if (!invasive)							\

@@ -5,7 +5,8 @@
  * when the range changes while the call sleeps.
  *
  * The cases are generated from their parts: a backing (anonymous, memfd,
- * disk file private and shared, THP, hugetlb) x the state its pages were
+ * disk file private and shared, THP, hugetlb of each page size the kernel
+ * has) x the state its pages were
  * in (empty, read, written) x a geometry x the advice.  Every geometry is
  * three vmas of four units each, A M C, a unit being the size of the
  * backing's largest fault (a huge page for THP and hugetlb; else 16 base
@@ -73,9 +74,6 @@
 
 #include "madv_populate.h"
 
-#ifndef MFD_HUGETLB
-#define MFD_HUGETLB		0x0004U
-#endif
 #ifndef MAP_FIXED_NOREPLACE
 #define MAP_FIXED_NOREPLACE	0x100000
 #endif
@@ -112,6 +110,7 @@ struct fcase {
 	enum geom geom;
 	enum change change;
 	int advice;
+	int hs;			/* hugetlb: the index of its size in hsizes[] */
 };
 
 static bool is_trap(enum geom g)
@@ -162,17 +161,29 @@ static int expected(const struct fcase *c)
 	return 0;
 }
 
+/* Every hugetlb size of the kernel, each a backing of its own; free pages. */
+static size_t hsizes[NR_HSIZES];
+static long hfree[NR_HSIZES];
+static int nr_hsizes;
+
 static void case_name(const struct fcase *c, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s, %s, %s%s: %s", backing_name[c->backing],
+	char backing[32];
+
+	snprintf(backing, sizeof(backing), "%s", backing_name[c->backing]);
+	if (c->backing == HUGETLB && nr_hsizes)
+		snprintf(backing, sizeof(backing), "hugetlb %s private",
+			 size_name(hsizes[c->hs]));
+	snprintf(buf, size, "%s, %s, %s%s: %s", backing,
 		 prior_name[c->prior], geom_name[c->geom], change_name[c->change],
 		 c->advice == MADV_POPULATE_READ ? "READ" : "WRITE");
 }
 
 /* ---- the machine ---- */
 
-static size_t thp, hpage, base_unit, fault_around;
-static bool hugetlb_ok, thp_never;
+static size_t thp, base_unit, fault_around;
+static bool thp_never;
+static size_t hsize;	/* the hugetlb size of the case running */
 /* ---- one case, in a child of its own ---- */
 
 struct layout {
@@ -203,7 +214,7 @@ static char *map_backing(enum backing b, char *addr, size_t len)
 		break;
 	case MEMFD:
 	case HUGETLB:
-		fd = memfd_create("footprint", b == HUGETLB ? MFD_HUGETLB : 0);
+		fd = memfd_create("footprint", b == HUGETLB ? mfd_hugetlb(hsize) : 0);
 		if (b == MEMFD)
 			flags ^= MAP_PRIVATE | MAP_SHARED;
 		break;
@@ -507,6 +518,14 @@ static int check(const struct layout *l, int err, long hp_used)
 	return 0;
 }
 
+/* The free pages of the case's hugetlb pool; 0 for other backings. */
+static long pool_free(void)
+{
+	char buf[32];
+
+	return hsize && hugetlb_knob(hsize, "free_hugepages", buf, sizeof(buf)) ? atol(buf) : 0;
+}
+
 /* Build, snapshot, populate, snapshot, check: the result in case_result[]. */
 static int run_case(const void *arg)
 {
@@ -524,9 +543,15 @@ static int run_case(const void *arg)
 	if (c->backing == THP_ANON && (!thp || thp_never))
 		return CASE_SKIP("no transparent huge pages (%s)",
 				 thp ? "enabled=never" : "not in this kernel");
-	if (c->backing == HUGETLB && !hugetlb_ok)
-		return CASE_SKIP("no free hugetlb pages");
-	l.unit = c->backing == THP_ANON ? thp : c->backing == HUGETLB ? hpage : base_unit;
+	if (c->backing == HUGETLB) {
+		if (!nr_hsizes)
+			return CASE_SKIP("no hugetlb in this kernel");
+		if (hfree[c->hs] < 3 * UNITS)
+			return CASE_SKIP("%ld free %s hugetlb pages, %d needed", hfree[c->hs],
+					 size_name(hsizes[c->hs]), 3 * UNITS);
+		hsize = hsizes[c->hs];
+	}
+	l.unit = c->backing == THP_ANON ? thp : c->backing == HUGETLB ? hsize : base_unit;
 	len = UNITS * l.unit;
 	align = thp > l.unit ? thp : l.unit;
 	/* Room for A M C and a free unit on either side. */
@@ -617,9 +642,9 @@ static int run_case(const void *arg)
 	if (soft_dirty)
 		clear_page_refs("4");
 	snapshot(&l, l.before);
-	free_hp = read_meminfo("HugePages_Free:");
+	free_hp = pool_free();
 	err = populate(l.start, l.len, c->advice);
-	free_hp -= read_meminfo("HugePages_Free:");
+	free_hp -= pool_free();
 	snapshot(&l, l.after);
 
 	if (is_trap(c->geom)) {
@@ -656,14 +681,17 @@ static int walk(const char *pattern, enum action act)
 		c.backing = d / NR_PRIORS;
 		if (!exists(&c))
 			continue;
-		case_name(&c, name, sizeof(name));
-		if (pattern && !strstr(name, pattern))
-			continue;
-		n++;
-		if (act == LIST)
-			printf("%s\n", name);
-		else if (act == RUN)
-			case_report(name, run_case, &c, 60);
+		/* hugetlb: the same case for every size */
+		for (c.hs = 0; c.hs < (c.backing == HUGETLB && nr_hsizes ? nr_hsizes : 1); c.hs++) {
+			case_name(&c, name, sizeof(name));
+			if (pattern && !strstr(name, pattern))
+				continue;
+			n++;
+			if (act == LIST)
+				printf("%s\n", name);
+			else if (act == RUN)
+				case_report(name, run_case, &c, 60);
+		}
 	}
 	return n;
 }
@@ -693,9 +721,10 @@ int main(int argc, char **argv)
 	const char *pattern;
 	bool only_list = false;
 	char buf[32], *p;
-	long free_hp;
+	int i;
 
 	pattern = case_options(argc, argv, &only_list);
+	nr_hsizes = hugetlb_sizes(hsizes, NR_HSIZES);
 	if (only_list) {
 		walk(pattern, LIST);
 		return 0;
@@ -724,24 +753,17 @@ int main(int argc, char **argv)
 	thp = thp_size();
 	thp_never = knob_read("/sys/kernel/mm/transparent_hugepage/enabled", buf, sizeof(buf)) &&
 		    !strcmp(buf, "never");
-	hpage = read_meminfo("Hugepagesize:") > 0 ? read_meminfo("Hugepagesize:") * 1024 : 0;
 
 	knobs_init();
 	quiet();
+	ksft_print_msg("unit %zu KiB (fault-around %zu KiB), THP %zu KiB, soft-dirty %s\n",
+		       base_unit / 1024, fault_around / 1024, thp / 1024,
+		       soft_dirty ? "tracked" : "not tracked");
 	/* A, M and C: twelve huge pages. */
-	free_hp = read_meminfo("HugePages_Free:");
-	if (hpage && free_hp >= 0 && free_hp < 12 &&
-	    knob_read("/proc/sys/vm/nr_hugepages", buf, sizeof(buf))) {
-		char val[32];
-
-		snprintf(val, sizeof(val), "%ld", atol(buf) + 12 - free_hp);
-		knob_set("/proc/sys/vm/nr_hugepages", val);
-		free_hp = read_meminfo("HugePages_Free:");
+	for (i = 0; i < nr_hsizes; i++) {
+		hfree[i] = hugetlb_reserve(hsizes[i], 3 * UNITS);
+		ksft_print_msg("hugetlb %s: %ld free pages\n", size_name(hsizes[i]), hfree[i]);
 	}
-	hugetlb_ok = hpage && free_hp >= 12;
-	ksft_print_msg("unit %zu KiB (fault-around %zu KiB), THP %zu KiB, hugetlb %zu KiB%s, soft-dirty %s\n",
-		       base_unit / 1024, fault_around / 1024, thp / 1024, hpage / 1024,
-		       hugetlb_ok ? "" : " (no free pages)", soft_dirty ? "tracked" : "not tracked");
 
 	ksft_set_plan(walk(pattern, COUNT));
 	walk(pattern, RUN);

@@ -161,7 +161,8 @@ TEST(pkeys)
 	int pkey = syscall(__NR_pkey_alloc, 0, PKEY_DISABLE_ACCESS);
 
 	if (pkey < 0)
-		SKIP_TEST("pkey_alloc: %s (no PKU?)", strerror(errno));
+		SKIP_TEST("pkey_alloc: %s (5.10 has protection keys on x86 and powerpc only)",
+			  strerror(errno));
 	syscall(__NR_pkey_mprotect, p, LEN, PROT_READ | PROT_WRITE, pkey);
 	EXPECT_EQ(EINVAL, populate(p, LEN, MADV_POPULATE_READ));
 	EXPECT_EQ(EINVAL, populate(p, LEN, MADV_POPULATE_WRITE));
@@ -617,7 +618,7 @@ TEST(uffd_wp)
 	madvise(ctx.area, ctx.len, MADV_NOHUGEPAGE);
 	ctx.uffd = uffd_wp_open(ctx.area, ctx.len);
 	if (ctx.uffd < 0)
-		SKIP_TEST("userfaultfd write-protect not available");
+		SKIP_TEST("no userfaultfd write-protect (5.10 has it on x86_64 only)");
 	pfd.fd = ctx.uffd;
 	pfd.events = POLLIN;
 	/*
@@ -650,7 +651,7 @@ TEST(uffd_wp_sigkill)
 	struct killed k = kill_populate(map_wp_protected, LEN, MADV_POPULATE_WRITE, 500000);
 
 	if (!k.started)
-		SKIP_TEST("userfaultfd write-protect not available");
+		SKIP_TEST("no userfaultfd write-protect (5.10 has it on x86_64 only)");
 	EXPECT_FALSE(k.finished) TH_LOG("WRITE did not wait for the handler");
 	EXPECT_TRUE(WIFSIGNALED(k.status));
 	EXPECT_GT(2, k.reap);

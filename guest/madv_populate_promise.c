@@ -5,7 +5,8 @@
  * pages were in before.
  *
  * The states are generated from their parts, not listed: every backing
- * (anonymous, memfd, tmpfs, disk file, hugetlb, THP; private and shared)
+ * (anonymous, memfd, tmpfs, disk file, hugetlb of each page size the
+ * kernel has, THP; private and shared)
  * x a base (empty, read, READ-populated, written) x what happened since
  * (nothing, a child still sharing them copy-on-write, a child that
  * exited, an mprotect() cycle) x what was done to them since (nothing,
@@ -90,9 +91,6 @@
 #ifndef MADV_PAGEOUT
 #define MADV_PAGEOUT		21
 #endif
-#ifndef MFD_HUGETLB
-#define MFD_HUGETLB		0x0004U
-#endif
 #ifndef MPOL_MF_MOVE
 #define MPOL_MF_MOVE		2
 #endif
@@ -144,13 +142,17 @@ struct combo {
 	enum shared_by by;
 	enum event event;
 	int advice;
+	int hs;			/* hugetlb: the index of its size in hsizes[] */
 };
 
 static const char *tmpfs_dir, *thp_tmpfs_dir;
 static char disk_stat[64];	/* /sys/dev/block/M:m/stat of disk_dir */
 static const char *tmpfs_why, *thp_tmpfs_why;
-static size_t thp, hpage;
-static bool hugetlb_ok;
+static size_t thp;
+/* Every hugetlb size of the kernel, each a kind of its own; free pages. */
+static size_t hsizes[NR_HSIZES];
+static long hfree[NR_HSIZES];
+static int nr_hsizes;
 
 /*
  * Shared with the children that run the combinations: how many began with
@@ -259,7 +261,12 @@ static bool exists(const struct combo *c)
 
 static void combo_name(const struct combo *c, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s %s, %s%s%s: %s", kind_name[c->kind],
+	char kind[32];
+
+	snprintf(kind, sizeof(kind), "%s", kind_name[c->kind]);
+	if (c->kind == HUGETLB && nr_hsizes)
+		snprintf(kind, sizeof(kind), "hugetlb %s", size_name(hsizes[c->hs]));
+	snprintf(buf, size, "%s %s, %s%s%s: %s", kind,
 		 c->shared ? "shared" : "private", base_name[c->base],
 		 shared_name[c->by], event_name[c->event],
 		 c->advice == MADV_POPULATE_READ ? "READ" : "WRITE");
@@ -314,7 +321,7 @@ static int map_hugetlb_halves(const struct combo *c, struct range *r, char *hole
 	int i;
 
 	for (i = 0; i < 2; i++) {
-		int fd = memfd_create("promise", MFD_HUGETLB);
+		int fd = memfd_create("promise", mfd_hugetlb(r->step));
 		char *p;
 
 		if (fd < 0 || ftruncate(fd, half))
@@ -339,9 +346,14 @@ static int map_range(const struct combo *c, struct range *r)
 	r->len = 64 * pagesize;
 	r->step = pagesize;
 	if (c->kind == HUGETLB) {
-		r->len = 2 * hpage;
-		r->step = hpage;
-		align = hpage;
+		if (!nr_hsizes)
+			return CASE_SKIP("no hugetlb in this kernel");
+		if (hfree[c->hs] < 4)
+			return CASE_SKIP("%ld free %s hugetlb pages, 4 needed",
+					 hfree[c->hs], size_name(hsizes[c->hs]));
+		r->len = 2 * hsizes[c->hs];
+		r->step = hsizes[c->hs];
+		align = r->step;
 	} else if ((c->kind == ANON && !c->shared) || c->kind == THP_ANON ||
 		   c->kind == THP_TMPFS) {
 		if (!thp && c->kind != ANON)
@@ -359,8 +371,6 @@ static int map_range(const struct combo *c, struct range *r)
 		flags |= MAP_ANONYMOUS;
 		break;
 	case HUGETLB:
-		if (!hugetlb_ok)
-			return CASE_SKIP("no free hugetlb pages");
 		return map_hugetlb_halves(c, r, hole);
 	case MEMFD:
 		fd = memfd_create("promise", 0);
@@ -1210,20 +1220,12 @@ static const char *mount_tmpfs(int i, const char *opts, const char **why)
 	return dir;
 }
 
-static size_t hugetlb_size(void)
-{
-	long kb = read_meminfo("Hugepagesize:");
-
-	return kb > 0 ? kb * 1024 : 0;
-}
-
 static void setup_env(void)
 {
 	char buf[32];
-	long free_hp;
+	int i;
 
 	thp = thp_size();
-	hpage = hugetlb_size();
 	tmpfs_dir = mount_tmpfs(0, "huge=never,size=64m", &tmpfs_why);
 	thp_tmpfs_dir = thp ? mount_tmpfs(1, "huge=always,size=64m", &thp_tmpfs_why) : NULL;
 	if (!thp)
@@ -1265,16 +1267,8 @@ static void setup_env(void)
 		knob_set("/sys/kernel/mm/ksm/pages_to_scan", "4096");
 	}
 	/* Two huge pages a range, two more for a child's COW copies. */
-	free_hp = read_meminfo("HugePages_Free:");
-	if (hpage && free_hp >= 0 && free_hp < 4 &&
-	    knob_read("/proc/sys/vm/nr_hugepages", buf, sizeof(buf))) {
-		char val[32];
-
-		snprintf(val, sizeof(val), "%ld", atol(buf) + 4 - free_hp);
-		knob_set("/proc/sys/vm/nr_hugepages", val);
-		free_hp = read_meminfo("HugePages_Free:");
-	}
-	hugetlb_ok = hpage && free_hp >= 4;
+	for (i = 0; i < nr_hsizes; i++)
+		hfree[i] = hugetlb_reserve(hsizes[i], 4);
 }
 
 enum action { COUNT, LIST, RUN };
@@ -1304,14 +1298,17 @@ static int walk_combos(const char *pattern, enum action act)
 		c.kind = d / 2;
 		if (!exists(&c))
 			continue;
-		combo_name(&c, name, sizeof(name));
-		if (pattern && !strstr(name, pattern))
-			continue;
-		n++;
-		if (act == LIST)
-			printf("%s\n", name);
-		else if (act == RUN)
-			case_report(name, promise_case, &c, 120);
+		/* hugetlb: the same combination for every size */
+		for (c.hs = 0; c.hs < (c.kind == HUGETLB && nr_hsizes ? nr_hsizes : 1); c.hs++) {
+			combo_name(&c, name, sizeof(name));
+			if (pattern && !strstr(name, pattern))
+				continue;
+			n++;
+			if (act == LIST)
+				printf("%s\n", name);
+			else if (act == RUN)
+				case_report(name, promise_case, &c, 120);
+		}
 	}
 	return n;
 }
@@ -1322,8 +1319,10 @@ int main(int argc, char **argv)
 	bool only_list = false;
 	struct statfs sfs;
 	struct stat st;
+	int i;
 
 	pattern = case_options(argc, argv, &only_list);
+	nr_hsizes = hugetlb_sizes(hsizes, NR_HSIZES);
 	if (only_list) {
 		walk_combos(pattern, LIST);
 		return 0;
@@ -1355,9 +1354,9 @@ int main(int argc, char **argv)
 	signal(SIGINT, restore_on_signal);
 	signal(SIGTERM, restore_on_signal);
 	setup_env();
-	ksft_print_msg("THP %zu KiB, hugetlb %zu KiB%s, swap %ld KiB\n", thp / 1024,
-		       hpage / 1024, hugetlb_ok ? "" : " (no free pages)",
-		       read_meminfo("SwapTotal:"));
+	ksft_print_msg("THP %zu KiB, swap %ld KiB\n", thp / 1024, read_meminfo("SwapTotal:"));
+	for (i = 0; i < nr_hsizes; i++)
+		ksft_print_msg("hugetlb %s: %ld free pages\n", size_name(hsizes[i]), hfree[i]);
 
 	began = mmap(NULL, sizeof(*began), PROT_READ | PROT_WRITE,
 		     MAP_SHARED | MAP_ANONYMOUS, -1, 0);
