@@ -5,7 +5,7 @@
 S := scripts
 
 .PHONY: all deps fetch tree kernel initramfs run test exec shell export check kselftest deb \
-	verdict-test accel-test bench-test upstream-test mutants kselftest-bullseye cross peer bench upstream soak clean help
+	verdict-test accel-test bench-test upstream-test mutants kselftest-bullseye cross peer bench bench-gate upstream soak clean help
 
 all: run
 
@@ -59,8 +59,11 @@ soak: kernel initramfs ## guest/soak.list: the promise 20 times after the series
 	@GUEST_TIMEOUT=$${GUEST_TIMEOUT:-7200} $(S)/boot.sh list soak
 	@$(S)/report.sh soak
 
-bench: kernel initramfs peer ## the cover letter's benchmark, series vs peer
+bench: kernel initramfs peer ## the cover letter's benchmark, series vs peer (instruction-counted)
 	@$(S)/bench.sh
+
+bench-gate: kernel initramfs peer ## the performance gate: series within its limit of the peer, each mutants/perf/ beyond
+	@$(S)/bench-gate.sh
 
 cross: tree ## alpha, mips, parisc: mm/madvise.o, mm/gup.o; uapi 22/23 on every touched arch
 	@$(S)/cross.sh

@@ -519,8 +519,10 @@ static inline bool hugetlb_knob(size_t size, const char *file, char *buf, size_t
 
 /*
  * The free pages of @size's pool, after growing the pool (put back at
- * exit) to @want free pages where it had fewer and the kernel finds the
- * memory; -1 if there is no such pool.
+ * exit) to @want free pages where it had fewer; where the kernel cannot
+ * find the memory for all of them, the pool is put back at once (a
+ * partly grown 1 GiB pool would hold GiBs for nothing).  -1 if there is
+ * no such pool.
  */
 static inline long hugetlb_reserve(size_t size, long want)
 {
@@ -536,6 +538,9 @@ static inline long hugetlb_reserve(size_t size, long want)
 		 size >> 10);
 	snprintf(val, sizeof(val), "%ld", atol(buf) + want - nr_free);
 	knob_set(path, val);
+	if (hugetlb_knob(size, "free_hugepages", val, sizeof(val)) && atol(val) >= want)
+		return atol(val);
+	knob_write(path, buf);
 	return hugetlb_knob(size, "free_hugepages", buf, sizeof(buf)) ? atol(buf) : -1;
 }
 

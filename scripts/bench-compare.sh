@@ -4,12 +4,37 @@
 # manual per kernel, series ÷ peer populate times), compare the medians:
 # print those that differ by more than TOLERANCE (default 0.05 = 5%), the
 # largest difference, and exit 1 if any differs by more.
+# bench-compare.sh A/results.tsv B/results.tsv [TOLERANCE]: the same for
+# the times of every cell at every size (kernel, size, mapping, backing,
+# method; the mean of a run's rounds), with a count per size.
 set -eu
 . "$(dirname "$0")/lib.sh"
 need awk
 
 A=${1:?usage: bench-compare.sh A/ratios.tsv B/ratios.tsv [TOLERANCE]}
 B=${2:?usage: bench-compare.sh A/ratios.tsv B/ratios.tsv [TOLERANCE]}
+if head -n 1 "$A" | grep -q '^kernel	round	'; then
+	awk -F'\t' -v tol="${3:-0.05}" '
+	FNR == 1 || $8 == "NA" { next }
+	{ key = $1 ", " $4 " MiB " $5 " " $6 " " $7; size[key] = $4 }
+	NR == FNR { sa[key] += $8; na[key]++; next }
+	{ sb[key] += $8; nb[key]++ }
+	END {
+		for (k in sa) {
+			if (!(k in sb) || sa[k] <= 0) continue
+			d = (sb[k] / nb[k]) / (sa[k] / na[k]) - 1; if (d < 0) d = -d
+			cmp++; n[size[k]]++
+			if (d > worst) { worst = d; wk = k }
+			if (d > tol) { bad++; nbad[size[k]]++
+				printf "differs by %.2f%%: %s: %.3f vs %.3f ms\n", 100 * d, k, sa[k] / na[k], sb[k] / nb[k] }
+		}
+		if (!cmp) { print "bench-compare: no cell in both files"; exit 2 }
+		for (s in n) printf "bench-compare: %s MiB: %d cells, %d differ by more than %.1f%%\n", s, n[s], nbad[s], 100 * tol
+		printf "bench-compare: largest difference %.2f%% (%s)\n", 100 * worst, wk
+		exit bad ? 1 : 0
+	}' "$A" "$B"
+	exit
+fi
 awk -F'\t' -v tol="${3:-0.05}" '
 FNR == 1 { next }
 { key = $1 ", " $3 " " $4 ", " $5 }

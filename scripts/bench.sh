@@ -11,9 +11,19 @@
 # kernels' rounds alike instead of on all runs of one kernel's cell.  Every
 # run is kept in results.tsv; the report takes medians and spreads.
 #
-# BENCH_SIZES=2,256 (MiB)  BENCH_ROUNDS=5  BENCH_RUNS=1  BENCH_MEM=3G
-# BENCH_KERNELS="series peer" (also NAME=PATH-TO-bzImage, e.g. an older
-# build of the series)
+# The guest's clock: BENCH_CLOCK=icount (default) runs QEMU with
+# "-icount shift=BENCH_SHIFT,sleep=off,align=off": guest time is the count
+# of instructions executed (2^BENCH_SHIFT ns each, one host thread for the
+# vCPUs), whatever the host is doing, so two runs agree and a code path
+# that does more work shows; it does not see cache misses or memory
+# bandwidth.  BENCH_CLOCK=wall: the accelerator as make test picks it (KVM
+# where usable, else TCG), the guest's TSC in step with the host's clock:
+# real time, with the host's noise.
+#
+# BENCH_SIZES=2,64 (MiB; wall: 2,256)  BENCH_ROUNDS=2 (wall: 5)  BENCH_RUNS=1
+# BENCH_MEM=3G  BENCH_SHIFT=3  BENCH_KERNELS="series peer" (also
+# NAME=PATH-TO-bzImage, e.g. an older build of the series)
+# BENCH_OUT=DIR (default build/bench[-PROFILE][-wall]): results, table
 set -eu
 . "$(dirname "$0")/lib.sh"
 need mkfs.ext4 truncate
@@ -21,12 +31,33 @@ need mkfs.ext4 truncate
 # arm64 would need the disk on virt's virtio-mmio and a peer built for it.
 [ "$WB_ARCH" = x86_64 ] || die "make bench runs x86_64 guests only, not ARCH=$WB_ARCH (yet)"
 
-SIZES=${BENCH_SIZES:-2,256}
-ROUNDS=${BENCH_ROUNDS:-5}
 RUNS=${BENCH_RUNS:-1}
 KERNELS=${BENCH_KERNELS:-series peer}
+CLOCK=${BENCH_CLOCK:-icount}
+SHIFT=${BENCH_SHIFT:-3}
+case "$SHIFT" in [0-9] | 10) ;; *) die "BENCH_SHIFT=$SHIFT: a number from 0 to 10" ;; esac
+case $CLOCK in
+icount)
+	ROUNDS=${BENCH_ROUNDS:-2}
+	# An instruction count per page does not grow with the size past a
+	# few MiB (no caches, no bandwidth in it): 64 MiB judges as 256 did.
+	SIZES=${BENCH_SIZES:-2,64}
+	# icount needs TCG, which then runs the vCPUs in one host thread; one
+	# vCPU, so one node (two hang the boot under -icount here).
+	export ACCEL=tcg GUEST_CPUS=1 GUEST_NODES=1
+	clock="-icount shift=$SHIFT,sleep=off,align=off"
+	export BENCH_CLOCK_DESC="guest time counted in instructions (QEMU -icount shift=$SHIFT,sleep=off: $((1 << SHIFT)) ns each), not wall clock" ;;
+wall)
+	ROUNDS=${BENCH_ROUNDS:-5}
+	SIZES=${BENCH_SIZES:-2,256}
+	clock=
+	export BENCH_CLOCK_DESC="wall clock (the guest's TSC under TCG, with the host's noise)" ;;
+*) die "BENCH_CLOCK=$CLOCK: icount or wall" ;;
+esac
 OUT=$BUILD/bench
 [ "$PROFILE" = default ] || OUT=$BUILD/bench-$PROFILE
+[ "$CLOCK" = icount ] || OUT=$OUT-$CLOCK
+OUT=${BENCH_OUT:-$OUT}
 mkdir -p "$OUT"
 max=$(echo "$SIZES" | tr , '\n' | sort -n | tail -n 1)
 case "$ROUNDS$RUNS" in *[!0-9]*) die "BENCH_ROUNDS and BENCH_RUNS are numbers" ;; esac
@@ -53,11 +84,12 @@ boot_round() {
 	logs=$(logdir bench "$name-$LOG_TAG")
 	rm -f "$img"
 	truncate -s $((2 * max + 256))M "$img"
-	mkfs.ext4 -q -F "$img" >/dev/null
+	# 4 KiB blocks, as on a real disk (mke2fs picks 1 KiB for a small one).
+	mkfs.ext4 -q -F -b 4096 "$img" >/dev/null
 	echo "bench: round $round/$ROUNDS: $name; progress in $logs/ktap.log"
 	KERNEL=$kernel TAG=$name-$LOG_TAG GUEST_MEM=${BENCH_MEM:-3G} \
 		GUEST_TIMEOUT=${GUEST_TIMEOUT:-7200} \
-		QEMU_EXTRA="-drive file=$img,if=virtio,format=raw" \
+		QEMU_EXTRA="-drive file=$img,if=virtio,format=raw $clock" \
 		CMDLINE_EXTRA="wb.bench_sizes=$SIZES wb.bench_runs=$RUNS" \
 		"$TOP/scripts/boot.sh" list bench &
 	pid=$!
@@ -80,7 +112,7 @@ boot_round() {
 	fi
 }
 
-echo "bench: kernels$names; sizes $SIZES MiB; $ROUNDS rounds of $RUNS run(s)"
+echo "bench: kernels$names; sizes $SIZES MiB; $ROUNDS rounds of $RUNS run(s); clock: $CLOCK"
 : >"$OUT/results.tsv.tmp"
 rc=0
 order=$KERNELS
@@ -95,6 +127,6 @@ done
 	cat "$OUT/results.tsv.tmp"
 } >"$OUT/results.tsv"
 rm -f "$OUT/results.tsv.tmp"
-BENCH_CMD="BENCH_SIZES=$SIZES BENCH_ROUNDS=$ROUNDS BENCH_RUNS=$RUNS BENCH_KERNELS=\"$KERNELS\" make bench" \
+BENCH_CMD="BENCH_CLOCK=$CLOCK${clock:+ BENCH_SHIFT=$SHIFT} BENCH_MEM=${BENCH_MEM:-3G} BENCH_SIZES=$SIZES BENCH_ROUNDS=$ROUNDS BENCH_RUNS=$RUNS BENCH_KERNELS=\"$KERNELS\" make bench" \
 	"$TOP/scripts/bench-report.py" "$OUT/results.tsv" || rc=1
 exit $rc

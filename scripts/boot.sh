@@ -49,9 +49,14 @@ qemu=("$QEMU_BIN" -M "$QEMU_MACHINE")
 # GUEST_NODES=2 (default): two NUMA nodes, a socket (CPU, cache) and half
 # the memory each, described to the kernel by the firmware tables (ACPI
 # SRAT on q35, the device tree on virt), as on a real two-socket machine.
-# 1: one node, no -numa.
+# 1: one node, no -numa.  GUEST_CPUS=2 (default) or 1 (one node only):
+# make bench's instruction-counted guests have one (QEMU 7.2's -icount
+# with two vCPUs hangs an x86_64 guest's boot, docs/bench.md).
 nodes=${GUEST_NODES:-2}
-qemu+=(-accel "$accel" -cpu "$cpu" -smp "2,sockets=$nodes" -m "${GUEST_MEM:-2G}"
+cpus=${GUEST_CPUS:-2}
+case $cpus in 1 | 2) ;; *) die "GUEST_CPUS=$cpus: 1 or 2" ;; esac
+[ "$cpus" = 2 ] || [ "$nodes" = 1 ] || die "GUEST_CPUS=1 needs GUEST_NODES=1 (a CPU per node)"
+qemu+=(-accel "$accel" -cpu "$cpu" -smp "$cpus,sockets=$nodes" -m "${GUEST_MEM:-2G}"
        -display none -no-reboot -nodefaults -kernel "$KERNEL")
 case $nodes in
 1) ;;

@@ -197,3 +197,15 @@ apt_download() {
 verdict_passed() {
 	tail -n 1 "$1/verdict.txt" 2>/dev/null | grep -q '^[0-9]* passed, 0 failed, '
 }
+
+# mutant_worktree DIR: DIR a git worktree of build/linux at its HEAD, with
+# nothing changed in it (make mutants and make bench-gate build mutants there).
+mutant_worktree() {
+	if [ ! -e "$1/.git" ]; then
+		rm -rf "$1"
+		git -C "$BUILD/linux" worktree prune
+		git -C "$BUILD/linux" worktree add -q --detach "$1" HEAD
+	fi
+	git -C "$1" checkout -q --detach "$(git -C "$BUILD/linux" rev-parse HEAD)"
+	git -C "$1" checkout -q -- .
+}

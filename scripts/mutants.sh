@@ -24,10 +24,11 @@ need git
 
 MUT=$TOP/mutants
 
-# check_apply DIR: every mutant applies to the git tree DIR.
+# check_apply DIR: every mutant applies to the git tree DIR, the perf
+# mutants of make bench-gate (mutants/perf/) too.
 check_apply() {
 	local m bad=0
-	for m in "$MUT"/*.patch; do
+	for m in "$MUT"/*.patch "$MUT"/perf/*.patch; do
 		git -C "$1" apply --check "$m" 2>/dev/null || {
 			echo "mutant $(basename "$m") does not apply to the series any more" >&2
 			bad=1
@@ -85,12 +86,7 @@ git -C "$LINUX" rev-parse -q --verify base >/dev/null 2>&1 || die "run 'make tre
 [ -f "$BUILD/initramfs/initramfs.cpio" ] || die "no initramfs; run 'make initramfs'"
 
 stage "mutants: worktree"
-if [ ! -e "$WT/.git" ]; then
-	rm -rf "$WT"
-	git -C "$LINUX" worktree prune
-	git -C "$LINUX" worktree add -q --detach "$WT" HEAD
-fi
-git -C "$WT" checkout -q --detach "$(git -C "$LINUX" rev-parse HEAD)"
+mutant_worktree "$WT"
 stage_done
 
 # run NAME [PATCH]: build the worktree (with PATCH applied) and run the
