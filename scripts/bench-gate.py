@@ -2,7 +2,7 @@
 """bench-gate.py RESULTS.TSV LIMIT: judge make bench-gate's one round.
 
 For every kernel but the peer, each populate method of each cell: its time
-over the peer's in the same round.  The series passes when every ratio is at
+over the peer's (the gate runs one round).  The series passes when every ratio is at
 most its cell's limit (bench/gate.tsv, else LIMIT); a perf mutant (any other
 kernel) must not: it fails in at least one cell.  Prints a line per kernel (its worst cell) and the verdict; exit 0
 when the series passes and every perf mutant fails, 1 otherwise (2: the

