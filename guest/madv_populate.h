@@ -15,6 +15,7 @@
 #include <fcntl.h>
 #include <linux/userfaultfd.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -592,6 +593,32 @@ static inline bool uffd_next_fault(int uffd, struct uffd_msg *msg, int ms)
 			return true;
 	}
 	return false;
+}
+
+static inline void *wp_writer(void *arg)
+{
+	__atomic_store_n((char *)arg, 1, __ATOMIC_RELAXED);
+	return NULL;
+}
+
+/*
+ * Whether write-protection is enforced: 5.10 takes UFFDIO_WRITEPROTECT on
+ * every architecture but enforces it only where page tables have a uffd-wp
+ * bit (x86_64).  A write to a protected page must wait for the handler.
+ */
+static inline bool uffd_wp_works(int uffd, char *p)
+{
+	struct uffdio_writeprotect wp = { .range = { (uintptr_t)p, pagesize } };
+	struct uffd_msg msg;
+	pthread_t writer;
+	bool works;
+
+	pthread_create(&writer, NULL, wp_writer, p);
+	works = uffd_next_fault(uffd, &msg, 1000);
+	ioctl(uffd, UFFDIO_WRITEPROTECT, &wp);	/* un-protect, wake the writer */
+	pthread_join(writer, NULL);
+	wp.mode = UFFDIO_WRITEPROTECT_MODE_WP;
+	return works && !ioctl(uffd, UFFDIO_WRITEPROTECT, &wp);
 }
 
 /* ---- SIGKILL of a populate ---- */

@@ -13,7 +13,8 @@
  * NUMA balancing scanned them, swapped or evicted, that and read back,
  * KSM merged them, migrated to another node, the range registered with
  * userfaultfd, soft-dirty bits cleared, mlock2(MLOCK_ONFAULT) over them,
- * a THP's pmd split into ptes) x the advice.  Combinations that do not
+ * a THP's pmd split into ptes, write-protected by userfaultfd with a
+ * handler that lifts the protection a page at a time) x the advice.  Combinations that do not
  * exist (KSM merges private anonymous pages only, say) are not
  * generated; a state the kernel or the machine cannot produce here is
  * reported as a skip with the reason.  Paged out, KSM-merged and
@@ -47,7 +48,10 @@
  *    child that still shares the pages copy-on-write sees none of the
  *    writes that follow;
  *  - after WRITE over soft-dirty-cleared pages, every page soft-dirty
- *    (pagemap, read before the access pass).
+ *    (pagemap, read before the access pass);
+ *  - over a write-protected range, WRITE went to the handler (at least
+ *    once); READ did not, and left the protection: a write after the
+ *    checks still goes to it.
  * Nothing is retried.  Writeback, reclaim and compaction change pages on
  * their own (writeback write-protects dirty file pages, reclaim and
  * migration unmap): the run turns periodic writeback and proactive
@@ -126,13 +130,14 @@ static const char * const shared_name[NR_SHARED] = {
 
 enum event {
 	NONE, NUMA, SWAP, KSM, MIGRATED, UFFD, SWAP_IN, SOFT_DIRTY, LOCK_ONFAULT,
-	PTE_MAPPED, NR_EVENTS
+	PTE_MAPPED, UFFD_WP, NR_EVENTS
 };
 
 static const char * const event_name[NR_EVENTS] = {
 	"", " + NUMA-scanned", " + paged out", " + KSM-merged", " + migrated",
 	" + userfaultfd", " + paged out, read back", " + soft-dirty cleared",
 	" + mlock(MLOCK_ONFAULT)", " + pmd split (pte-mapped THP)",
+	" + uffd write-protected",
 };
 
 struct combo {
@@ -254,6 +259,13 @@ static bool exists(const struct combo *c)
 	case UFFD:
 		/* 5.10's userfaultfd: anonymous, shmem and hugetlb mappings */
 		return c->kind != DISK;
+	case UFFD_WP:
+		/*
+		 * 5.10 write-protects private anonymous memory only, and only
+		 * present ptes (no pte markers before 6.0): nothing to protect
+		 * in an empty range.
+		 */
+		return (c->kind == ANON || c->kind == THP_ANON) && !c->shared;
 	default:
 		return true;
 	}
@@ -880,6 +892,7 @@ struct uffd_arg {
 	int fd;
 	size_t step;
 	char *zero;
+	int wp_faults;		/* write-protect faults resolved */
 };
 
 /* Resolve every missing-page fault with a page of zeroes. */
@@ -902,21 +915,110 @@ static void *uffd_handler(void *arg)
 	return NULL;
 }
 
-static int uffd_register(struct range *r)
+static struct uffd_arg uffd_arg;
+
+/*
+ * Write-protect faults: each resolved by lifting the protection of the one
+ * page it hit, so that a WRITE over the range sleeps once a page, with its
+ * mmap_lock dropped, from its first page to its last.
+ */
+static void *uffd_wp_handler(void *arg)
 {
-	static struct uffd_arg a;
+	struct uffd_arg *a = arg;
+	struct uffd_msg msg;
+
+	while (uffd_next_fault(a->fd, &msg, -1)) {
+		struct uffdio_writeprotect wp = { 0 };
+
+		wp.range.start = msg.arg.pagefault.address & ~(pagesize - 1);
+		wp.range.len = pagesize;
+		/* Counted first: the faulting thread runs on once woken. */
+		__atomic_add_fetch(&a->wp_faults, 1, __ATOMIC_RELAXED);
+		if (!(msg.arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP) ||
+		    ioctl(a->fd, UFFDIO_WRITEPROTECT, &wp)) {
+			fprintf(stderr, "# not a write-protect fault, or UFFDIO_WRITEPROTECT: %s\n",
+				strerror(errno));
+			_exit(2);
+		}
+	}
+	return NULL;
+}
+
+static bool uffd_wp;	/* what uffd_wp_enforced() found at the start */
+
+/*
+ * Whether a write to a protected page goes to the handler, tried once on a
+ * page of its own: 5.10 takes the ioctls on every architecture but
+ * enforces them only on x86_64.
+ */
+static bool uffd_wp_enforced(void)
+{
+	char *p = mmap(NULL, pagesize, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct uffdio_writeprotect wp = { .range = { (uintptr_t)p, pagesize },
+					  .mode = UFFDIO_WRITEPROTECT_MODE_WP };
+	bool works = false;
+	int fd;
+
+	if (p == MAP_FAILED)
+		return false;
+	*p = 1;
+	fd = uffd_open(p, pagesize, UFFDIO_REGISTER_MODE_WP, 0);
+	if (fd >= 0 && !ioctl(fd, UFFDIO_WRITEPROTECT, &wp))
+		works = uffd_wp_works(fd, p);
+	if (fd >= 0)
+		close(fd);
+	munmap(p, pagesize);
+	return works;
+}
+
+/* The range registered for write-protect faults, every page protected. */
+static int uffd_write_protect(struct range *r)
+{
+	struct uffdio_writeprotect wp = { 0 };
+	struct uffd_arg *a = &uffd_arg;
+	size_t off;
 	pthread_t t;
 
-	a.fd = uffd_open(r->p, r->len, UFFDIO_REGISTER_MODE_MISSING, 0);
-	if (a.fd < 0)
+	if (!uffd_wp) {
+#ifdef __x86_64__
+		return CASE_FAIL("userfaultfd write-protection does not catch a write");
+#else
+		return CASE_SKIP("userfaultfd write-protection does not catch a write "
+				 "(5.10 has it on x86_64 only)");
+#endif
+	}
+	a->fd = uffd_open(r->p, r->len, UFFDIO_REGISTER_MODE_WP, 0);
+	if (a->fd < 0)
+		return CASE_FAIL("userfaultfd write-protect: %s", strerror(errno));
+	/* One vma at a time: the range is two. */
+	for (off = 0; off < r->len; off += r->len / 2) {
+		wp.range.start = (uintptr_t)r->p + off;
+		wp.range.len = r->len / 2;
+		wp.mode = UFFDIO_WRITEPROTECT_MODE_WP;
+		if (ioctl(a->fd, UFFDIO_WRITEPROTECT, &wp))
+			return CASE_FAIL("UFFDIO_WRITEPROTECT: %s", strerror(errno));
+	}
+	if (pthread_create(&t, NULL, uffd_wp_handler, a))
+		return CASE_FAIL("pthread_create failed");
+	return 0;
+}
+
+static int uffd_register(struct range *r)
+{
+	struct uffd_arg *a = &uffd_arg;
+	pthread_t t;
+
+	a->fd = uffd_open(r->p, r->len, UFFDIO_REGISTER_MODE_MISSING, 0);
+	if (a->fd < 0)
 		return CASE_SKIP("userfaultfd: %s", strerror(errno));
-	a.step = r->step;
-	a.zero = mmap(NULL, r->step, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (a.zero == MAP_FAILED)
+	a->step = r->step;
+	a->zero = mmap(NULL, r->step, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a->zero == MAP_FAILED)
 		return CASE_FAIL("mmap: %s", strerror(errno));
-	memset(a.zero, 0, r->step);
-	if (pthread_create(&t, NULL, uffd_handler, &a))
+	memset(a->zero, 0, r->step);
+	if (pthread_create(&t, NULL, uffd_handler, a))
 		return CASE_FAIL("pthread_create failed");
 	return 0;
 }
@@ -1002,6 +1104,8 @@ static int build_state(const struct combo *c, struct range *r, int expect)
 		return 0;
 	case PTE_MAPPED:
 		return split_pmds(r);
+	case UFFD_WP:
+		return uffd_write_protect(r);
 	default:
 		return 0;
 	}
@@ -1038,6 +1142,26 @@ static void warm_up(bool write, int expect)
 
 	page[0] = expect;
 	counted_pass(&w, write, expect, &bad);
+}
+
+/*
+ * After WRITE the handler lifted the protection of every page it found
+ * protected (none faults now: checked above), at least one; READ asked it
+ * for nothing and left every page protected: a write to the first one
+ * still goes to the handler.
+ */
+static int check_write_protect(const struct range *r, bool write)
+{
+	int before = __atomic_load_n(&uffd_arg.wp_faults, __ATOMIC_RELAXED);
+
+	if (write)
+		return before ? 0 : CASE_FAIL("WRITE took no write-protect fault");
+	if (before)
+		return CASE_FAIL("READ took %d write-protect faults", before);
+	__atomic_store_n(r->p, OVERWRITE, __ATOMIC_RELAXED);
+	if (__atomic_load_n(&uffd_arg.wp_faults, __ATOMIC_RELAXED) != 1)
+		return CASE_FAIL("READ lifted the write protection");
+	return 0;
 }
 
 /* Whether writeback or reclaim ran between the populate and the checks. */
@@ -1134,6 +1258,8 @@ static int run_combo(const struct combo *c)
 	if (c->event == SOFT_DIRTY && write && soft_dirty != nr)
 		return CASE_FAIL("%zu of %zu pages not soft-dirty after WRITE",
 				 nr - soft_dirty, nr);
+	if (c->event == UFFD_WP)
+		return check_write_protect(&r, write);
 	return 0;
 }
 
@@ -1336,6 +1462,7 @@ int main(int argc, char **argv)
 	if (madvise(NULL, 0, MADV_POPULATE_READ))
 		ksft_exit_skip("MADV_POPULATE_READ not supported by this kernel\n");
 	soft_bits = software_pte_bits();
+	uffd_wp = uffd_wp_enforced();
 	if (soft_bits)
 		ksft_exit_skip("the CPU leaves %s to software: old or clean ptes fault\n",
 			       soft_bits);
