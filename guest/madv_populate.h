@@ -613,8 +613,10 @@ static inline bool uffd_wp_works(int uffd, char *p)
 	pthread_t writer;
 	bool works;
 
-	pthread_create(&writer, NULL, wp_writer, p);
-	works = uffd_next_fault(uffd, &msg, 1000);
+	if (pthread_create(&writer, NULL, wp_writer, p))
+		return false;
+	/* Long enough for a loaded TCG host; where it is not enforced, once. */
+	works = uffd_next_fault(uffd, &msg, 5000);
 	ioctl(uffd, UFFDIO_WRITEPROTECT, &wp);	/* un-protect, wake the writer */
 	pthread_join(writer, NULL);
 	wp.mode = UFFDIO_WRITEPROTECT_MODE_WP;

@@ -1041,6 +1041,7 @@ TEST(io_uring_killed)
 	unsigned int head;
 	long pte0, pte = -1;
 	int go[2], status;
+	bool done;
 	struct ring r;
 	double t0;
 	char c = 0;
@@ -1057,7 +1058,11 @@ TEST(io_uring_killed)
 		char *p = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 			       -1, 0);
 
-		if (p == MAP_FAILED)
+		long kb = vmpte_kb(getpid());
+
+		/* 4 KiB zero-page ptes, not the huge zero page: VmPTE grows. */
+		if (p == MAP_FAILED || madvise(p, len, MADV_NOHUGEPAGE) ||
+		    write(go[1], &kb, sizeof(kb)) != sizeof(kb))
 			_exit(1);
 		ring_queue(&r, p, len, MADV_POPULATE_READ);
 		if (syscall(__NR_io_uring_enter, r.fd, 1, 0, 0, NULL, 0) != 1)
@@ -1067,16 +1072,18 @@ TEST(io_uring_killed)
 		_exit(0);
 	}
 	close(go[1]);
+	ASSERT_EQ(sizeof(pte0), read(go[0], &pte0, sizeof(pte0)));
 	ASSERT_EQ(1, read(go[0], &c, 1));
-	pte0 = vmpte_kb(pid);
 	for (t0 = now(); now() - t0 < 60; usleep(1000)) {
 		pte = vmpte_kb(pid);
 		if (pte >= pte0 + 256)
 			break;
 	}
+	done = *r.cq_head != __atomic_load_n(r.cq_tail, __ATOMIC_ACQUIRE);
 	kill(pid, SIGKILL);
 	waitpid(pid, &status, 0);
 	close(go[0]);
+	ASSERT_FALSE(done) TH_LOG("the populate finished before the kill");
 	ASSERT_LE(pte0 + 256, pte) TH_LOG("the populate did not start in 60 s");
 	/*
 	 * waitpid() returned once every thread of the child had exited, its
