@@ -53,8 +53,10 @@ INITRD=${2:?usage: accel.sh KERNEL INITRD}
 ACCEL=${ACCEL:-auto}
 CACHE=$BUILD/accel$SFX.conf
 
-# TCG's CPU model: the arch file's.
+# TCG's CPU model: the arch file's (TCG_CPU_ICOUNT where make bench's
+# instruction-counted clock asks for it: ICOUNT_CPU=1).
 tcg_cpu=$TCG_CPU
+[ "${ICOUNT_CPU:-}" != 1 ] || tcg_cpu=${TCG_CPU_ICOUNT:-$TCG_CPU}
 case $ACCEL in
 tcg)
 	echo "accel: tcg (ACCEL=tcg)" >&2

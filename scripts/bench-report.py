@@ -18,7 +18,10 @@ time measured in the same pass of the same boot; the series over another
 kernel in the same round), then summarised over the runs by the median and a
 spread, the range of the runs without the highest and the lowest fifth.  A
 bar is "ok" when the whole spread meets it, "MISS" when none of it does,
-else "inconclusive": the noise is larger than the difference.  Messages go to
+else "inconclusive": the noise is larger than the difference.  With
+BENCH_RESOLUTION=R (a fraction: what the clock repeats to, 0.01 for the
+instruction-counted one) a value meets a bar up to limit x (1 + R): a
+difference the clock cannot repeat decides nothing.  Messages go to
 standard error, a line per bar that is not ok and a summary.  Exit status 0
 even when bars are missed; 1 when the input cannot be read.
 """
@@ -116,12 +119,21 @@ def spread(values):
     return statistics.median(v), v[trim], v[len(v) - 1 - trim]
 
 
+try:
+    RESOLUTION = float(os.environ.get('BENCH_RESOLUTION') or 0)
+except ValueError:
+    RESOLUTION = -1
+if not 0 <= RESOLUTION < 1:
+    sys.exit('error: BENCH_RESOLUTION=%s: a fraction from 0 to 1 (0.01 is 1%%)'
+             % os.environ.get('BENCH_RESOLUTION'))
+
+
 def verdict(values, limit):
-    """ok, MISS or inconclusive, for "the value <= limit"."""
+    """ok, MISS or inconclusive, for "the value <= limit", at RESOLUTION."""
     _, lo, hi = spread(values)
-    if hi <= limit:
+    if hi <= limit * (1 + RESOLUTION):
         return 'ok'
-    if lo > limit:
+    if lo > limit * (1 + RESOLUTION):
         return 'MISS'
     return 'inconclusive'
 
@@ -249,6 +261,9 @@ def render(runs, vals, verdicts, cover, cmd, goals=(), clock=None):
               'fifth.\n')
     md.append('A bar is ok when the whole spread meets it, MISS when none of it does, else '
               'inconclusive.\n')
+    if RESOLUTION:
+        md.append('Resolution %g%%: a value meets a bar up to its limit × %g (what this clock '
+                  'repeats to).\n' % (RESOLUTION * 100, 1 + RESOLUTION))
     md.append('"cover" is the upstream cover letter (real hardware; its large size is 4096 '
               'MiB).\n')
     if clock:
