@@ -5,7 +5,7 @@
 S := scripts
 
 .PHONY: all deps fetch tree kernel initramfs run test exec shell export check kselftest deb \
-	verdict-test accel-test bench-test upstream-test mutants kselftest-bullseye cross peer bench bench-gate upstream soak clean help
+	verdict-test accel-test bench-test upstream-test mutants kselftest-bullseye cross peer bench bench-gate bench-profile upstream soak clean help
 
 all: run
 
@@ -64,6 +64,9 @@ bench: kernel initramfs peer ## the cover letter's benchmark, series vs peer (in
 
 bench-gate: kernel initramfs peer ## the performance gate: series within its limit of the peer, each mutants/perf/ beyond
 	@$(S)/bench-gate.sh
+
+bench-profile: kernel initramfs peer ## where populate's instructions go, per function and page, series vs peer
+	@$(S)/bench-profile.sh
 
 cross: tree ## alpha, mips, parisc: mm/madvise.o, mm/gup.o; uapi 22/23 on every touched arch
 	@$(S)/cross.sh

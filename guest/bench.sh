@@ -2,7 +2,11 @@
 # bench.sh: set up and run madv_populate_bench in the guest.
 # Sizes and runs come from the kernel command line (wb.bench_sizes=2,256
 # wb.bench_runs=1, set by scripts/bench.sh), default: a smoke run of
-# 2 MiB, one run.  The TSV goes to stdout; exit 1 if a cell failed.
+# 2 MiB, one run; make bench adds wb.bench_warmup=1 (a pass not reported
+# first) and wb.bench_min=MIB (small sizes run several passes a run);
+# scripts/bench-profile.sh adds wb.bench_only=CELL,... (those cells alone)
+# and wb.bench_mark=1 (the profiler's markers).  The TSV goes to stdout;
+# exit 1 if a cell failed.
 set -e
 arg() { sed -n "s/.*$1=\([^ ]*\).*/\1/p" /proc/cmdline; }
 sizes=$(arg wb.bench_sizes); sizes=${sizes:-2}
@@ -46,4 +50,9 @@ free=$(awk '/^HugePages_Free:/ { print $2 }' /proc/meminfo)
 echo $((total - free + max / 2 + 1)) >/proc/sys/vm/nr_hugepages
 echo madvise >/sys/kernel/mm/transparent_hugepage/enabled
 echo "# clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)" >&2
-./madv_populate_bench -s "$sizes" -n "$runs" -d /mnt/disk -H /mnt/huge
+only=$(arg wb.bench_only)
+min=$(arg wb.bench_min)
+set -- -s "$sizes" -n "$runs" -d /mnt/disk -H /mnt/huge ${only:+-o "$only"} ${min:+-m "$min"}
+[ "$(arg wb.bench_warmup)" != 1 ] || set -- "$@" -w
+[ "$(arg wb.bench_mark)" != 1 ] || set -- "$@" -P
+./madv_populate_bench "$@"

@@ -21,9 +21,21 @@
  * reason, and the exit status is 1.
  *
  * Usage: madv_populate_bench [-s MIB[,MIB...]] [-n RUNS] [-d DIR] [-H DIR]
+ *                            [-m MIB] [-w] [-o CELL[,CELL...]] [-P]
  *   -s sizes in MiB (default 2)     -n runs (rounds) of every cell (default 1)
+ *   -m a size under MIB runs as many passes as it takes to populate MIB
+ *      in each run, numbered on (a run of 2 MiB at -m 16 is 8 passes,
+ *      "run" 1 to 8 for -n 1): the median of many passes of a small cell
+ *      repeats where one pass, a few ms, can be moved by one event
+ *   -w a warm-up pass of every cell at 2 MiB first, not reported: on a
+ *      fresh ext4 the first fallocate() of 2 MiB took 1.8 ms, every
+ *      later one 0.26 ms, a first time that is no cost of the cell
  *   -d directory on a disk filesystem for "file" (default: skip "file")
  *   -H hugetlbfs mount for "hugetlbfs" (default: skip it)
+ *   -o only these cells, each MAPPING:BACKING:METHOD with '_' for a space
+ *      (MAP_SHARED:Memfd_4_KiB:FALLOCATE+POPULATE_READ)
+ *   -P (x86_64) mark each cell's timed region for scripts/insn-profile.c:
+ *      "xchg %bx,%bx" before it, "xchg %cx,%cx" after it
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -66,8 +78,26 @@ static const char * const method_names[] = {
 	"MAP_POPULATE", "mlock", "memset",
 };
 
-static const char *disk_dir, *hugetlbfs_dir;
+static const char *disk_dir, *hugetlbfs_dir, *only;
 static size_t pagesize;
+static bool markers, warming;
+
+/* The profiler's markers (-P): no-ops that nothing else executes. */
+static inline void mark_start(void)
+{
+#ifdef __x86_64__
+	if (markers && !warming)
+		asm volatile("xchg %%bx, %%bx" ::: "memory");
+#endif
+}
+
+static inline void mark_stop(void)
+{
+#ifdef __x86_64__
+	if (markers && !warming)
+		asm volatile("xchg %%cx, %%cx" ::: "memory");
+#endif
+}
 
 static double now_ms(void)
 {
@@ -99,6 +129,26 @@ static bool cell_wanted(bool shared, enum backing b, enum method m)
 	if (b == HUGETLBFS && !hugetlbfs_dir)
 		return false;
 	return true;
+}
+
+/* -o: is the cell in the list (MAPPING:BACKING:METHOD, '_' for ' ')? */
+static bool cell_listed(bool shared, enum backing b, enum method m)
+{
+	char name[128], *c;
+	const char *l;
+	size_t n;
+
+	if (!only)
+		return true;
+	n = snprintf(name, sizeof(name), "%s:%s:%s", shared ? "MAP_SHARED" : "MAP_PRIVATE",
+		     backing_names[b], method_names[m]);
+	for (c = name; *c; c++)
+		if (*c == ' ')
+			*c = '_';
+	for (l = only; l; l = strchr(l, ',') ? strchr(l, ',') + 1 : NULL)
+		if (!strncmp(l, name, n) && (l[n] == ',' || !l[n]))
+			return true;
+	return false;
 }
 
 /* A fresh, empty file of @len for @b, or -1 (no fd needed) / -2 (error). */
@@ -170,7 +220,9 @@ static double run_once(bool shared, enum backing b, enum method m, size_t len)
 		return -errno;
 	if (m == MAP_POP) {
 		t0 = now_ms();
+		mark_start();
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags | MAP_POPULATE, fd, 0);
+		mark_stop();
 		t = now_ms() - t0;
 	} else {
 		p = mmap(NULL, len, PROT_READ | PROT_WRITE, flags, fd, 0);
@@ -183,6 +235,8 @@ static double run_once(bool shared, enum backing b, enum method m, size_t len)
 		madvise(p, len, MADV_NOHUGEPAGE);	/* 4 KiB means 4 KiB */
 
 	t0 = now_ms();
+	if (m != MEMSET)
+		mark_start();
 	switch (m) {
 	case READ:
 	case WRITE:
@@ -222,11 +276,13 @@ static double run_once(bool shared, enum backing b, enum method m, size_t len)
 			break;
 		}
 		t0 = now_ms();
+		mark_start();
 		memset(p, 1, len);
 		break;
 	default:
 		break;
 	}
+	mark_stop();
 	if (m != MAP_POP)
 		t = now_ms() - t0;
 	munmap(p, len);
@@ -238,7 +294,10 @@ out:
 
 static int failed_cells;
 
-/* One run (round) of every cell of @size_mib: the number of cells. */
+/*
+ * One run (round) of every cell of @size_mib: the number of cells.  Run 0
+ * is the warm-up (-w): nothing printed, nothing counted.
+ */
 static int bench(int run, size_t size_mib)
 {
 	size_t len = size_mib * MIB;
@@ -248,9 +307,12 @@ static int bench(int run, size_t size_mib)
 	for (shared = 0; shared <= 1; shared++) {
 		for (b = 0; b < NR_BACKINGS; b++) {
 			for (m = 0; m < NR_METHODS; m++) {
-				if (!cell_wanted(shared, b, m))
+				if (!cell_wanted(shared, b, m) || !cell_listed(shared, b, m))
 					continue;
+				warming = !run;
 				t = run_once(shared, b, m, len);
+				if (!run)
+					continue;
 				printf("%d\t%zu\t%s\t%s\t%s\t", run, size_mib,
 				       shared ? "MAP_SHARED" : "MAP_PRIVATE",
 				       backing_names[b], method_names[m]);
@@ -275,10 +337,12 @@ static int bench(int run, size_t size_mib)
 int main(int argc, char **argv)
 {
 	char *sizes = "2", *list, *tok, *save;
-	int opt, run, runs = 1, cells = 0;
+	int opt, run, pass, passes, runs = 1, cells = 0;
+	size_t size, min_mib = 0;
+	bool warmup = false;
 
 	pagesize = getpagesize();
-	while ((opt = getopt(argc, argv, "s:n:d:H:")) != -1) {
+	while ((opt = getopt(argc, argv, "s:n:d:H:m:wo:P")) != -1) {
 		switch (opt) {
 		case 's':
 			sizes = optarg;
@@ -292,19 +356,39 @@ int main(int argc, char **argv)
 		case 'H':
 			hugetlbfs_dir = optarg;
 			break;
+		case 'm':
+			min_mib = strtoul(optarg, NULL, 10);
+			break;
+		case 'w':
+			warmup = true;
+			break;
+		case 'o':
+			only = optarg;
+			break;
+		case 'P':
+			markers = true;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-s MIB,...] [-n RUNS] [-d DIR] [-H DIR]\n",
-				argv[0]);
+			fprintf(stderr, "usage: %s [-s MIB,...] [-n RUNS] [-d DIR] [-H DIR] "
+				"[-m MIB] [-w] [-o CELL,...] [-P]\n", argv[0]);
 			return 2;
 		}
 	}
 	if (runs < 1)
 		runs = 1;
 	printf("run\tsize_mib\tmapping\tbacking\tmethod\tms\n");
+	if (warmup) {
+		fprintf(stderr, "# warm-up: every cell at 2 MiB, not reported\n");
+		bench(0, 2);
+	}
 	for (run = 1; run <= runs; run++) {
 		list = strdup(sizes);
-		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-			cells += bench(run, strtoul(tok, NULL, 10));
+		for (tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			size = strtoul(tok, NULL, 10);
+			passes = size && size < min_mib ? (min_mib + size - 1) / size : 1;
+			for (pass = 1; pass <= passes; pass++)
+				cells += bench((run - 1) * passes + pass, size);
+		}
 		free(list);
 	}
 	fprintf(stderr, "# %d cells measured in %d runs, %d not measured\n",

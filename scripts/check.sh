@@ -9,7 +9,8 @@
 #  - each patch has the DEP-3 fields a distribution asks for (Origin,
 #    Forwarded, Last-Update), so that Debian's check-patches.sh is silent;
 #    a backport names its upstream commit in Origin and in the subject;
-#  - the cover letter names every patch;
+#  - the cover letter names every patch, and carries bench/cover-table.txt
+#    (make bench's time per page) as it is;
 #  - every mutant in mutants/ still applies on top of the series;
 #  - scripts/kernel-doc -none has nothing to say about the C files the
 #    series touches, and the tree's own Sphinx build of admin-guide/mm
@@ -132,6 +133,11 @@ if [ -n "$list" ]; then
 			s=$(sed -n 's/^Subject: \[PATCH[^]]*\] //p' "$PATCHES/$p")
 			grep -qF "$s" "$cover" || bad "cover letter does not name '$s'"
 		done
+		# Its performance table is the one make bench last wrote, as is.
+		table=$TOP/bench/cover-table.txt
+		python3 -c 'import sys; sys.exit(open(sys.argv[2]).read() not in open(sys.argv[1]).read())' \
+			"$cover" "$table" 2>/dev/null ||
+			bad "the cover letter does not carry bench/cover-table.txt as make bench wrote it"
 	fi
 fi
 [ $fail = 0 ] || die "series checks failed"

@@ -1,0 +1,91 @@
+#!/bin/bash
+# make bench-profile: where populate's instructions go, function by function,
+# on the series and on the peer.  guest/madv_populate_bench -P marks the
+# timed region of each cell of BENCH_PROFILE_CELLS; scripts/insn-profile.c,
+# a QEMU plugin, counts the instructions of every translation block executed
+# in each region; scripts/bench-profile.py charges them to the kernel's
+# functions (System.map: the guests boot with nokaslr) per 4 KiB page.
+#
+# The plugin is built against qemu-plugin.h of the QEMU installed here: the
+# header of its Debian source package, fetched with apt from the machine's
+# own Debian mirror (private apt state, as fetch-base.sh does), kept in the
+# download cache.
+#
+# BENCH_PROFILE_CELLS=MAPPING:BACKING:METHOD,...  ('_' for a space)
+# BENCH_PROFILE_SIZE=16 (MiB)  BENCH_KERNELS="series peer"
+# Output: build/bench-profile/profile.md (and each kernel's regions.txt),
+# copied to bench/profile.md (BENCH_PROFILE_RESULTS=FILE elsewhere, empty
+# for nowhere).
+set -eu
+. "$(dirname "$0")/lib.sh"
+need gcc python3 dpkg-query
+
+# The cells whose bars or peer ratios bench/misses.tsv explains.
+cells=
+for c in MAP_PRIVATE:Anon_4_KiB:{Read,Write,POPULATE_READ,POPULATE_WRITE,memset} \
+	MAP_SHARED:tmpfs:{Read,Write,POPULATE_READ,POPULATE_WRITE} \
+	MAP_SHARED:Memfd_4_KiB:FALLOCATE+{Read,Write,POPULATE_READ,POPULATE_WRITE} \
+	MAP_PRIVATE:file:{Read,Write,POPULATE_READ,POPULATE_WRITE} \
+	MAP_SHARED:file:{Read,Read/Write,POPULATE_READ,POPULATE_WRITE}; do
+	cells=$cells${cells:+,}$c
+done
+CELLS=${BENCH_PROFILE_CELLS:-$cells}
+SIZE=${BENCH_PROFILE_SIZE:-16}
+KERNELS=${BENCH_KERNELS:-series peer}
+OUT=$BUILD/bench-profile
+case "$CELLS" in *[!A-Za-z0-9_:+/,]*) die "BENCH_PROFILE_CELLS=$CELLS: MAPPING:BACKING:METHOD,... with '_' for a space" ;; esac
+case "$SIZE" in '' | *[!0-9]*) die "BENCH_PROFILE_SIZE=$SIZE: MiB, a number" ;; esac
+[ "$WB_ARCH" = x86_64 ] || die "the profiler's markers are x86 instructions: ARCH=x86_64 only"
+
+# The plugin header of the installed QEMU.
+read -r src ver < <(dpkg-query -W -f '${source:Package} ${source:Version}\n' "$QEMU_PKG" 2>/dev/null) ||
+	die "$QEMU_PKG is not installed; run make deps"
+hdr=$WB_CACHE/qemu-plugin-$ver
+if [ ! -f "$hdr/qemu-plugin.h" ]; then
+	uri=$(debian_uri main) suri=$(debian_uri security)
+	[ -n "$uri" ] || die "no Debian source in /etc/apt to fetch $src's source from"
+	apt=$WB_CACHE/apt-source-$src
+	mkdir -p "$apt/lists/partial" "$apt/parts" "$hdr"
+	{
+		echo "deb-src $uri bookworm main"
+		[ -z "$suri" ] || echo "deb-src $suri bookworm-security main"
+	} >"$apt/sources.list"
+	opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=$apt/parts"
+	      -o "Dir::State::Lists=$apt/lists" -o "Debug::NoLocking=1" -o "APT::Sandbox::User=root")
+	echo "bench-profile: fetching $src $ver's source for qemu-plugin.h" >&2
+	apt-get -q "${opts[@]}" update >"$apt/update.log" 2>&1 ||
+		die "apt-get update failed (network?); see $apt/update.log"
+	(cd "$apt" && apt-get -q "${opts[@]}" source --download-only "$src=$ver") >"$apt/source.log" 2>&1 ||
+		die "apt-get source $src=$ver failed; see $apt/source.log"
+	orig=$(ls "$apt"/"${src}"_*.orig.tar.* | head -n 1)
+	tar -xaf "$orig" -C "$hdr" --wildcards --strip-components=3 '*/include/qemu/qemu-plugin.h' ||
+		die "$orig has no include/qemu/qemu-plugin.h"
+	rm -f "$apt"/*.tar.* "$apt"/*.dsc
+fi
+mkdir -p "$OUT"
+gcc -shared -fPIC -O2 -Wall -I "$hdr" "$TOP/scripts/insn-profile.c" -o "$OUT/insn-profile.so" ||
+	die "building the QEMU plugin failed"
+
+maps=
+for k in $KERNELS; do
+	name=${k%%=*}
+	case $k in
+	series) map=$(objdir)/System.map ;;
+	peer) map=$(objdir peer-6.1)/System.map ;;
+	*) die "BENCH_KERNELS=$KERNELS: bench-profile knows series and peer" ;;
+	esac
+	[ -f "$map" ] || die "no System.map for $name at $map"
+	rm -rf "${OUT:?}/$name"
+	echo "bench-profile: $name: $CELLS at $SIZE MiB"
+	BENCH_KERNELS=$k BENCH_ROUNDS=1 BENCH_RUNS=1 BENCH_SIZES=$SIZE BENCH_OUT=$OUT/$name \
+		BENCH_RESULTS= \
+		BENCH_QEMU_EXTRA="-plugin $OUT/insn-profile.so,out=$OUT/$name/regions.txt" \
+		BENCH_CMDLINE_EXTRA="nokaslr wb.bench_only=$CELLS wb.bench_mark=1" \
+		"$TOP/scripts/bench.sh" >"$OUT/$name.log" 2>&1 ||
+		{ tail -n 5 "$OUT/$name.log" >&2; die "the $name boot failed; see $OUT/$name.log"; }
+	maps="$maps $name=$map"
+done
+# shellcheck disable=SC2086
+"$TOP/scripts/bench-profile.py" "$OUT" "$SIZE" $maps
+copy=${BENCH_PROFILE_RESULTS-$TOP/bench/profile.md}
+[ -z "$copy" ] || cp "$OUT/profile.md" "$copy"
