@@ -52,7 +52,9 @@ echo madvise >/sys/kernel/mm/transparent_hugepage/enabled
 echo "# clocksource: $(cat /sys/devices/system/clocksource/clocksource0/current_clocksource)" >&2
 only=$(arg wb.bench_only)
 min=$(arg wb.bench_min)
-set -- -s "$sizes" -n "$runs" -d /mnt/disk -H /mnt/huge ${only:+-o "$only"} ${min:+-m "$min"}
+set -- -s "$sizes" -n "$runs" -d /mnt/disk -H /mnt/huge
+[ -z "$only" ] || set -- "$@" -o "$only"
+[ -z "$min" ] || set -- "$@" -m "$min"
 [ "$(arg wb.bench_warmup)" != 1 ] || set -- "$@" -w
 [ "$(arg wb.bench_mark)" != 1 ] || set -- "$@" -P
 ./madv_populate_bench "$@"

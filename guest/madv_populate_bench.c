@@ -33,7 +33,8 @@
  *   -d directory on a disk filesystem for "file" (default: skip "file")
  *   -H hugetlbfs mount for "hugetlbfs" (default: skip it)
  *   -o only these cells, each MAPPING:BACKING:METHOD with '_' for a space
- *      (MAP_SHARED:Memfd_4_KiB:FALLOCATE+POPULATE_READ)
+ *      and "*" for any (MAP_SHARED:Memfd_4_KiB:FALLOCATE+POPULATE_READ,
+ *      *:tmpfs:*)
  *   -P (x86_64) mark each cell's timed region for scripts/insn-profile.c:
  *      "xchg %bx,%bx" before it, "xchg %cx,%cx" after it
  */
@@ -131,23 +132,42 @@ static bool cell_wanted(bool shared, enum backing b, enum method m)
 	return true;
 }
 
-/* -o: is the cell in the list (MAPPING:BACKING:METHOD, '_' for ' ')? */
+/* Does @field (up to ':', ',' or the end) match @name, or is it "*"? */
+static bool field_matches(const char *field, const char *name)
+{
+	size_t n = strcspn(field, ":,");
+
+	return (n == 1 && *field == '*') || (n == strlen(name) && !strncmp(field, name, n));
+}
+
+/*
+ * -o: is the cell in the list?  Each item is MAPPING:BACKING:METHOD, '_'
+ * for a space in a name, "*" for any value of a field.
+ */
 static bool cell_listed(bool shared, enum backing b, enum method m)
 {
-	char name[128], *c;
-	const char *l;
-	size_t n;
+	char backing[32], *c;
+	const char *l, *f[3];
+	int i;
 
 	if (!only)
 		return true;
-	n = snprintf(name, sizeof(name), "%s:%s:%s", shared ? "MAP_SHARED" : "MAP_PRIVATE",
-		     backing_names[b], method_names[m]);
-	for (c = name; *c; c++)
+	snprintf(backing, sizeof(backing), "%s", backing_names[b]);
+	for (c = backing; *c; c++)
 		if (*c == ' ')
 			*c = '_';
-	for (l = only; l; l = strchr(l, ',') ? strchr(l, ',') + 1 : NULL)
-		if (!strncmp(l, name, n) && (l[n] == ',' || !l[n]))
+	for (l = only; l; l = strchr(l, ',') ? strchr(l, ',') + 1 : NULL) {
+		f[0] = l;
+		for (i = 1; i < 3; i++) {
+			f[i] = f[i - 1] + strcspn(f[i - 1], ":,");
+			if (*f[i] != ':')
+				break;
+			f[i]++;
+		}
+		if (i == 3 && field_matches(f[0], shared ? "MAP_SHARED" : "MAP_PRIVATE") &&
+		    field_matches(f[1], backing) && field_matches(f[2], method_names[m]))
 			return true;
+	}
 	return false;
 }
 
@@ -235,7 +255,7 @@ static double run_once(bool shared, enum backing b, enum method m, size_t len)
 		madvise(p, len, MADV_NOHUGEPAGE);	/* 4 KiB means 4 KiB */
 
 	t0 = now_ms();
-	if (m != MEMSET)
+	if (m != MEMSET && m != MAP_POP)	/* their own start, below and above */
 		mark_start();
 	switch (m) {
 	case READ:
@@ -282,9 +302,10 @@ static double run_once(bool shared, enum backing b, enum method m, size_t len)
 	default:
 		break;
 	}
-	mark_stop();
-	if (m != MAP_POP)
+	if (m != MAP_POP) {
+		mark_stop();
 		t = now_ms() - t0;
+	}
 	munmap(p, len);
 out:
 	if (fd >= 0)

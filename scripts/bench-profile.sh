@@ -11,7 +11,8 @@
 # own Debian mirror (private apt state, as fetch-base.sh does), kept in the
 # download cache.
 #
-# BENCH_PROFILE_CELLS=MAPPING:BACKING:METHOD,...  ('_' for a space)
+# BENCH_PROFILE_CELLS=MAPPING:BACKING:METHOD,...  ('_' for a space, '*' for
+# any; default: every cell of the 4 KiB backings)
 # BENCH_PROFILE_SIZE=16 (MiB)  BENCH_KERNELS="series peer"
 # Output: build/bench-profile/profile.md (and each kernel's regions.txt),
 # copied to bench/profile.md (BENCH_PROFILE_RESULTS=FILE elsewhere, empty
@@ -20,20 +21,13 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 need gcc python3 dpkg-query
 
-# The cells whose bars or peer ratios bench/misses.tsv explains.
-cells=
-for c in MAP_PRIVATE:Anon_4_KiB:{Read,Write,POPULATE_READ,POPULATE_WRITE,memset} \
-	MAP_SHARED:tmpfs:{Read,Write,POPULATE_READ,POPULATE_WRITE} \
-	MAP_SHARED:Memfd_4_KiB:FALLOCATE+{Read,Write,POPULATE_READ,POPULATE_WRITE} \
-	MAP_PRIVATE:file:{Read,Write,POPULATE_READ,POPULATE_WRITE} \
-	MAP_SHARED:file:{Read,Read/Write,POPULATE_READ,POPULATE_WRITE}; do
-	cells=$cells${cells:+,}$c
-done
-CELLS=${BENCH_PROFILE_CELLS:-$cells}
+# Every cell of the 4 KiB backings: those whose bars bench/misses.tsv
+# explains, and the cells beside them.
+CELLS=${BENCH_PROFILE_CELLS:-*:Anon_4_KiB:*,*:Memfd_4_KiB:*,*:tmpfs:*,*:file:*}
 SIZE=${BENCH_PROFILE_SIZE:-16}
 KERNELS=${BENCH_KERNELS:-series peer}
 OUT=$BUILD/bench-profile
-case "$CELLS" in *[!A-Za-z0-9_:+/,]*) die "BENCH_PROFILE_CELLS=$CELLS: MAPPING:BACKING:METHOD,... with '_' for a space" ;; esac
+case "$CELLS" in *[!A-Za-z0-9_:+/,*]*) die "BENCH_PROFILE_CELLS=$CELLS: MAPPING:BACKING:METHOD,... with '_' for a space, '*' for any" ;; esac
 case "$SIZE" in '' | *[!0-9]*) die "BENCH_PROFILE_SIZE=$SIZE: MiB, a number" ;; esac
 [ "$WB_ARCH" = x86_64 ] || die "the profiler's markers are x86 instructions: ARCH=x86_64 only"
 

@@ -31,7 +31,8 @@
 # Then scripts/bench-profile.py, make bench-profile's accounting (profile/:
 # two made-up kernels' System.map, regions and cells): a block charged to
 # the symbol it starts in (at or past the symbol's address; data symbols
-# and user space apart), a cell of two passes their mean, per 4 KiB page,
+# and user space apart, a block past every symbol outside kernel text), a
+# cell of two passes their mean, per 4 KiB page, the summary of groups,
 # the difference column (expected.md, expected.tsv); and a profile with a
 # region fewer than its cells is refused.
 set -u
