@@ -49,8 +49,12 @@ if [ ! -f "$hdr/qemu-plugin.h" ]; then
 	echo "bench-profile: fetching $src $ver's source for qemu-plugin.h" >&2
 	apt-get -q "${opts[@]}" update >"$apt/update.log" 2>&1 ||
 		die "apt-get update failed (network?); see $apt/update.log"
+	# The installed version, else the archive's current one (a mirror keeps
+	# only the newest point release; the plugin API is the same in all of
+	# a release's updates).
 	(cd "$apt" && apt-get -q "${opts[@]}" source --download-only "$src=$ver") >"$apt/source.log" 2>&1 ||
-		die "apt-get source $src=$ver failed; see $apt/source.log"
+		(cd "$apt" && apt-get -q "${opts[@]}" source --download-only "$src") >>"$apt/source.log" 2>&1 ||
+		die "apt-get source $src failed; see $apt/source.log"
 	orig=$(ls "$apt"/"${src}"_*.orig.tar.* | head -n 1)
 	tar -xaf "$orig" -C "$hdr" --wildcards --strip-components=3 '*/include/qemu/qemu-plugin.h' ||
 		die "$orig has no include/qemu/qemu-plugin.h"
@@ -71,7 +75,7 @@ for k in $KERNELS; do
 	[ -f "$map" ] || die "no System.map for $name at $map"
 	rm -rf "${OUT:?}/$name"
 	echo "bench-profile: $name: $CELLS at $SIZE MiB"
-	BENCH_KERNELS=$k BENCH_ROUNDS=1 BENCH_RUNS=1 BENCH_SIZES=$SIZE BENCH_OUT=$OUT/$name \
+	BENCH_CLOCK=icount BENCH_KERNELS=$k BENCH_ROUNDS=1 BENCH_RUNS=1 BENCH_SIZES=$SIZE BENCH_OUT=$OUT/$name \
 		BENCH_RESULTS= \
 		BENCH_QEMU_EXTRA="-plugin $OUT/insn-profile.so,out=$OUT/$name/regions.txt" \
 		BENCH_CMDLINE_EXTRA="nokaslr wb.bench_only=$CELLS wb.bench_mark=1" \
