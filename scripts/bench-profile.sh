@@ -39,13 +39,9 @@ if [ ! -f "$hdr/qemu-plugin.h" ]; then
 	uri=$(debian_uri main) suri=$(debian_uri security)
 	[ -n "$uri" ] || die "no Debian source in /etc/apt to fetch $src's source from"
 	apt=$WB_CACHE/apt-source-$src
-	mkdir -p "$apt/lists/partial" "$apt/parts" "$hdr"
-	{
-		echo "deb-src $uri bookworm main"
-		[ -z "$suri" ] || echo "deb-src $suri bookworm-security main"
-	} >"$apt/sources.list"
-	opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=$apt/parts"
-	      -o "Dir::State::Lists=$apt/lists" -o "Debug::NoLocking=1" -o "APT::Sandbox::User=root")
+	mkdir -p "$hdr"
+	apt_private "$apt" "deb-src $uri bookworm main${suri:+
+deb-src $suri bookworm-security main}"
 	echo "bench-profile: fetching $src $ver's source for qemu-plugin.h" >&2
 	apt-get -q "${opts[@]}" update >"$apt/update.log" 2>&1 ||
 		die "apt-get update failed (network?); see $apt/update.log"

@@ -173,19 +173,27 @@ debian_uri() {
 	} | head -n 1
 }
 
+# apt_private APTDIR "SOURCES LINES": set the array opts to apt-get's
+# options for a private sources list (the lines), state and cache in
+# APTDIR; the system's apt configuration is untouched.
+apt_private() {
+	need apt-get
+	mkdir -p "$1/lists/partial" "$1/cache/archives/partial" "$1/parts"
+	printf '%s\n' "$2" >"$1/sources.list"
+	opts=(-o "Dir::Etc::SourceList=$1/sources.list" -o "Dir::Etc::SourceParts=$1/parts"
+	      -o "Dir::State::Lists=$1/lists" -o "Dir::Cache=$1/cache"
+	      -o "Debug::NoLocking=1" -o "APT::Sandbox::User=root")
+}
+
 # apt_download APTDIR DESTDIR "SOURCES LINE" [DEBARCH] PKG...: download
 # packages with apt-get, from one sources line, into DESTDIR, using private
 # state and cache in APTDIR (DEBARCH "" for the host's architecture): the
 # system's apt configuration is untouched.  Logs in APTDIR.
 apt_download() {
-	local apt=$1 dest=$2 line=$3 arch=$4 opts
+	local apt=$1 dest=$2 line=$3 arch=$4
 	shift 4
-	need apt-get
-	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/parts" "$dest"
-	echo "$line" >"$apt/sources.list"
-	opts=(-o "Dir::Etc::SourceList=$apt/sources.list" -o "Dir::Etc::SourceParts=$apt/parts"
-	      -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache"
-	      -o "Debug::NoLocking=1" -o "APT::Sandbox::User=root")
+	apt_private "$apt" "$line"
+	mkdir -p "$dest"
 	[ -z "$arch" ] || opts+=(-o "APT::Architecture=$arch" -o "APT::Architectures=$arch")
 	apt-get -q "${opts[@]}" update >"$apt/update.log" 2>&1 ||
 		die "apt-get update failed (network?); see $apt/update.log"
