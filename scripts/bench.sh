@@ -60,9 +60,9 @@ icount)
 	# event of 1 ms fell into it (two runs, 3 cells of 268 beyond 1%).
 	guest_args="wb.bench_ram=1 norandmaps wb.bench_min=16"
 	export BENCH_CLOCK_DESC="guest time counted in instructions (QEMU -icount shift=$SHIFT,sleep=off: $((1 << SHIFT)) ns each), not wall clock"
-	# What two runs of it repeat to (bench/repeat-icount/compare.txt: 268
-	# of 268 cells within 1% at 64 MiB): a smaller difference from a bar
-	# decides nothing, so it is no verdict's reason.
+	# What two runs of it repeat to (bench/repeat-icount/compare.txt: every
+	# cell that populates or touches a page within 0.71%): a smaller
+	# difference from a bar decides nothing, so it is no verdict's reason.
 	export BENCH_RESOLUTION=${BENCH_RESOLUTION:-0.01} ;;
 wall)
 	ROUNDS=${BENCH_ROUNDS:-5}
