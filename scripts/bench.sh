@@ -28,7 +28,7 @@
 # parameters for every boot (scripts/bench-profile.sh's plugin and cells)
 set -eu
 . "$(dirname "$0")/lib.sh"
-need mkfs.ext4 truncate
+need mkfs.ext4 truncate cpio gzip
 
 # arm64 would need the disk on virt's virtio-mmio and a peer built for it.
 [ "$WB_ARCH" = x86_64 ] || die "make bench runs x86_64 guests only, not ARCH=$WB_ARCH (yet)"
@@ -47,22 +47,21 @@ icount)
 	# icount needs TCG, which then runs the vCPUs in one host thread; one
 	# vCPU, so one node (two hang the boot under -icount here).
 	export ACCEL=tcg GUEST_CPUS=1 GUEST_NODES=1
-	# Nothing drawn at random differs from boot to boot: the arch file's
-	# CPU without a hardware random number generator (TCG_CPU_ICOUNT);
-	# with the host's entropy, the series' 64 MiB file reads took 1032
-	# or 1056 ms by the boot.  The guest's clock starts at the same date
-	# in every boot and runs with its instructions (the RTC, which seeds
-	# the kernel's random numbers), and the kernel sits at the same
-	# address (nokaslr).  Before them the peer's 2 MiB shmem fallocate()
-	# took 11.37 ms in both boots of one clone's build and 11.17 in both
-	# of another's (bench/repeat-icount/README.md).
+	# The guest takes from the host nothing that the host can make differ
+	# from boot to boot, as far as the bench knows: no random numbers (the arch file's CPU without RDRAND and
+	# RDSEED, TCG_CPU_ICOUNT: with them the series' 64 MiB file reads
+	# took 1032 or 1056 ms by the boot), no I/O (the ext4 image comes in
+	# the initramfs, below: read from a virtio disk, whose reads complete
+	# when the host gets to them, the peer's 2 MiB shmem fallocate() took
+	# 10.95 or 11.16 ms by the boot, every pass of a boot alike), no date
+	# (the RTC starts at the same one and runs with the instruction
+	# count), no address drawn (nokaslr, norandmaps).
 	export ICOUNT_CPU=1
 	clock="-icount shift=$SHIFT,sleep=off,align=off -rtc base=2026-01-01T00:00:00,clock=vm"
-	# The disk read into guest memory before the cells (guest/bench.sh);
-	# no address space randomisation; a size under 16 MiB runs as many
-	# passes as populate 16 MiB (2 MiB: 8 a run), its median taken over
-	# them all: one pass of a 2 MiB cell, a few ms, moved by 2% where an
-	# event of 1 ms fell into it (two runs, 3 cells of 268 beyond 1%).
+	# A size under 16 MiB runs as many passes as populate 16 MiB (2 MiB:
+	# 8 a run), its median taken over them all: one pass of a 2 MiB cell,
+	# a few ms, moved by 2% where an event of 1 ms fell into it (two runs,
+	# 3 cells of 268 beyond 1%).
 	guest_args="wb.bench_ram=1 norandmaps nokaslr wb.bench_min=16"
 	export BENCH_CLOCK_DESC="guest time counted in instructions (QEMU -icount shift=$SHIFT,sleep=off: $((1 << SHIFT)) ns each), not wall clock"
 	# What two runs of it repeat to (bench/repeat-icount/compare.txt: every
@@ -104,10 +103,11 @@ done
 
 # boot_round NAME PATH ROUND: one boot, every cell BENCH_RUNS times.
 boot_round() {
-	local name=$1 kernel=$2 round=$3 img=$OUT/disk.img pid n last
-	local logs
+	local name=$1 kernel=$2 round=$3 img=$OUT/disk/bench-disk.img pid n last
+	local logs disk extra
 	logs=$(logdir bench "$name-$LOG_TAG")
-	rm -f "$img"
+	rm -rf "$OUT/disk" "$OUT/disk.cpio.gz"
+	mkdir -p "$OUT/disk"
 	truncate -s $((2 * max + 256))M "$img"
 	# 4 KiB blocks, as on a real disk (mke2fs picks 1 KiB for a small one);
 	# inode tables and journal written now, not by the guest's ext4lazyinit
@@ -116,10 +116,25 @@ boot_round() {
 	# nothing of the disk but its timestamps differs from boot to boot.
 	mkfs.ext4 -q -F -b 4096 -U "$DISK_UUID" \
 		-E lazy_itable_init=0,lazy_journal_init=0,hash_seed="$DISK_UUID" "$img" >/dev/null
+	# Instruction-counted: the image goes in with the initramfs, a cpio
+	# appended to it (the guest mounts it from a loop device), not on a
+	# virtio disk, whose reads complete when the host gets to them, at an
+	# instruction count that differs from boot to boot.  Wall clock: a
+	# virtio disk.
+	disk= extra=
+	if [ "$CLOCK" = icount ]; then
+		extra=$OUT/disk.cpio.gz
+		(cd "$OUT/disk" && echo bench-disk.img | cpio -o -H newc -R 0:0 --quiet) |
+			gzip -1 >"$extra" || die "packing the ext4 image into a cpio failed"
+		rm -f "$img"
+	else
+		disk="-drive file=$img,if=virtio,format=raw"
+	fi
 	echo "bench: round $round/$ROUNDS: $name; progress in $logs/ktap.log"
 	KERNEL=$kernel TAG=$name-$LOG_TAG GUEST_MEM=${BENCH_MEM:-3G} \
 		GUEST_TIMEOUT=${GUEST_TIMEOUT:-7200} \
-		QEMU_EXTRA="-drive file=$img,if=virtio,format=raw $clock ${BENCH_QEMU_EXTRA:-}" \
+		EXTRA_CPIO=$extra \
+		QEMU_EXTRA="$disk $clock ${BENCH_QEMU_EXTRA:-}" \
 		CMDLINE_EXTRA="wb.bench_sizes=$SIZES wb.bench_runs=$RUNS wb.bench_warmup=1 $guest_args ${BENCH_CMDLINE_EXTRA:-}" \
 		"$TOP/scripts/boot.sh" list bench &
 	pid=$!
@@ -131,7 +146,7 @@ boot_round() {
 			sed 's/^ *# //')
 		[ -z "$last" ] || echo "bench: $name: $n cells, last: $last"
 	done
-	rm -f "$img"
+	rm -rf "$OUT/disk" "$OUT/disk.cpio.gz"
 	wait $pid || die "booting the $name kernel failed (logs in $logs)"
 	tr -d '\r' <"$logs/ktap.log" | sed -n 's/^    \([0-9][0-9]*\t[0-9][0-9]*\t\)/\1/p' |
 		sed "s/^/$name\t$round\t/" >>"$OUT/results.tsv.tmp"

@@ -18,7 +18,8 @@
 #
 # For other scripts (make bench): KERNEL boots another bzImage, TAG names
 # its logs (default $PROFILE), QEMU_EXTRA adds QEMU arguments (split on
-# spaces), CMDLINE_EXTRA adds kernel parameters.
+# spaces), CMDLINE_EXTRA adds kernel parameters, EXTRA_CPIO (list) is a cpio
+# archive appended to the initramfs (make bench's ext4 image).
 set -eu
 . "$(dirname "$0")/lib.sh"
 need "$QEMU_BIN" timeout
@@ -118,8 +119,13 @@ list)
 	rm -rf "$LOGS"
 	mkdir -p "$LOGS"
 	stage "boot: $name ($TAG)"
+	initrd=$INITRD
+	if [ -n "${EXTRA_CPIO:-}" ]; then
+		cat "$INITRD" "$EXTRA_CPIO" >"$LOGS/initrd" || die "appending $EXTRA_CPIO failed"
+		initrd=$LOGS/initrd
+	fi
 	rc=0
-	WB_ARGS="wb.list=/etc/wb/$name.list" boot "$LOGS" list "$INITRD" || rc=$?
+	WB_ARGS="wb.list=/etc/wb/$name.list" boot "$LOGS" list "$initrd" || rc=$?
 	[ $rc = 0 ] || [ $rc = 124 ] || [ $rc = 137 ] || die "qemu failed (exit $rc)"
 	stage_done
 	echo "logs: $LOGS"
