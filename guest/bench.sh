@@ -13,8 +13,8 @@ sizes=$(arg wb.bench_sizes); sizes=${sizes:-2}
 runs=$(arg wb.bench_runs); runs=${runs:-1}
 # wb.bench_ram=1 (make bench's instruction-counted clock): the ext4 image
 # came with the initramfs (/bench-disk.img) and is mounted from a loop
-# device: the guest does no I/O to the host, which completes an I/O when
-# it gets to it, not after a count of instructions.
+# device: the guest reads nothing from the host, which completes a read
+# when it gets to it, not after a count of instructions.
 if [ "$(arg wb.bench_ram)" = 1 ] && ! grep -q " /mnt/disk " /proc/mounts; then
 	if [ ! -f /bench-disk.img ]; then
 		echo "# wb.bench_ram=1 but no /bench-disk.img in the initramfs" >&2

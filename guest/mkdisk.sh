@@ -1,7 +1,8 @@
 #!/bin/sh
 # mkdisk.sh DIR: mount a filesystem on a block device at DIR.  Idempotent.
-# The first DIR gets /dev/vda when the host attached a disk (make bench),
-# else the 16 MiB ext4 image that the initramfs carries, on a loop device.
+# The first DIR gets /dev/vda when the host attached a disk (make bench
+# under the wall clock), else the 16 MiB ext4 image that the initramfs
+# carries, on a loop device.
 # Every later DIR gets a filesystem of its own, a 4 MiB ext2 made here (it
 # costs the guest 4 MiB of memory, not 16), so that a test that fails the
 # device's I/O on purpose (hostile's -i DIR) cannot leave the others'

@@ -30,7 +30,8 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 need mkfs.ext4 truncate cpio gzip
 
-# arm64 would need the disk on virt's virtio-mmio and a peer built for it.
+# arm64 would need a peer built for it (and, under the wall clock, the disk
+# on virt's virtio-mmio).
 [ "$WB_ARCH" = x86_64 ] || die "make bench runs x86_64 guests only, not ARCH=$WB_ARCH (yet)"
 
 RUNS=${BENCH_RUNS:-1}
@@ -47,15 +48,17 @@ icount)
 	# icount needs TCG, which then runs the vCPUs in one host thread; one
 	# vCPU, so one node (two hang the boot under -icount here).
 	export ACCEL=tcg GUEST_CPUS=1 GUEST_NODES=1
-	# The guest takes from the host nothing that the host can make differ
-	# from boot to boot, as far as the bench knows: no random numbers (the arch file's CPU without RDRAND and
-	# RDSEED, TCG_CPU_ICOUNT: with them the series' 64 MiB file reads
-	# took 1032 or 1056 ms by the boot), no I/O (the ext4 image comes in
-	# the initramfs, below: read from a virtio disk, whose reads complete
-	# when the host gets to them, the peer's 2 MiB shmem fallocate() took
-	# 10.95 or 11.16 ms by the boot, every pass of a boot alike), no date
-	# (the RTC starts at the same one and runs with the instruction
-	# count), no address drawn (nokaslr, norandmaps).
+	# What the host could make differ from boot to boot, the guest does
+	# without, as far as the bench knows (it is still not deterministic:
+	# docs/bench.md): random numbers (the arch file's CPU has no RDRAND
+	# or RDSEED, TCG_CPU_ICOUNT: with them the series' 64 MiB file reads
+	# took 1032 or 1056 ms by the boot); reads from the host (the ext4
+	# image comes in the initramfs, below: from a virtio disk, whose
+	# reads complete when the host gets to them, the peer's 2 MiB shmem
+	# fallocate() took 10.95 or 11.16 ms by the boot, every pass of a
+	# boot alike); the date (the RTC starts at the same one and runs
+	# with the instruction count); addresses drawn (norandmaps; nokaslr
+	# for a profile whose kernel has KASLR: the default's has none).
 	export ICOUNT_CPU=1
 	clock="-icount shift=$SHIFT,sleep=off,align=off -rtc base=2026-01-01T00:00:00,clock=vm"
 	# A size under 16 MiB runs as many passes as populate 16 MiB (2 MiB:
@@ -84,6 +87,9 @@ OUT=${BENCH_OUT:-$OUT}
 mkdir -p "$OUT"
 max=$(echo "$SIZES" | tr , '\n' | sort -n | tail -n 1)
 DISK_UUID=6d616476-706f-7075-6c61-746562656e63
+# The ext4 image (2 x the largest size + 256 MiB) in a newc cpio: under 4 GiB.
+[ "$CLOCK" != icount ] || [ $((2 * max + 256)) -lt 4096 ] ||
+	die "BENCH_SIZES=$SIZES: the ext4 image would not fit a cpio (the largest size at most 1919 MiB)"
 case "$ROUNDS$RUNS" in *[!0-9]*) die "BENCH_ROUNDS and BENCH_RUNS are numbers" ;; esac
 
 # kernel_path NAME: the kernel image of a kernel of BENCH_KERNELS.
@@ -108,14 +114,15 @@ boot_round() {
 	logs=$(logdir bench "$name-$LOG_TAG")
 	rm -rf "$OUT/disk" "$OUT/disk.cpio.gz"
 	mkdir -p "$OUT/disk"
-	truncate -s $((2 * max + 256))M "$img"
+	truncate -s $((2 * max + 256))M "$img" || die "making $img failed"
 	# 4 KiB blocks, as on a real disk (mke2fs picks 1 KiB for a small one);
 	# inode tables and journal written now, not by the guest's ext4lazyinit
 	# thread in the background while the cells run.  The same UUID and
 	# directory hash seed in every boot, which mke2fs draws at random:
 	# nothing of the disk but its timestamps differs from boot to boot.
 	mkfs.ext4 -q -F -b 4096 -U "$DISK_UUID" \
-		-E lazy_itable_init=0,lazy_journal_init=0,hash_seed="$DISK_UUID" "$img" >/dev/null
+		-E lazy_itable_init=0,lazy_journal_init=0,hash_seed="$DISK_UUID" "$img" >/dev/null ||
+		die "mkfs.ext4 $img failed"
 	# Instruction-counted: the image goes in with the initramfs, a cpio
 	# appended to it (the guest mounts it from a loop device), not on a
 	# virtio disk, whose reads complete when the host gets to them, at an
@@ -124,8 +131,8 @@ boot_round() {
 	disk= extra=
 	if [ "$CLOCK" = icount ]; then
 		extra=$OUT/disk.cpio.gz
-		(cd "$OUT/disk" && echo bench-disk.img | cpio -o -H newc -R 0:0 --quiet) |
-			gzip -1 >"$extra" || die "packing the ext4 image into a cpio failed"
+		(cd "$OUT/disk" && echo bench-disk.img | cpio -o -H newc -R 0:0 --quiet -F ../disk.cpio) &&
+			gzip -1 -f "$OUT/disk.cpio" || die "packing the ext4 image into a cpio failed"
 		rm -f "$img"
 	else
 		disk="-drive file=$img,if=virtio,format=raw"
